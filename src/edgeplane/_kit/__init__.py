@@ -1,0 +1,1 @@
+"""Domain-free helpers: ids, the root error, clocks, async helpers."""

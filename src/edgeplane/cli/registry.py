@@ -1,0 +1,27 @@
+"""Which CLI nouns exist. A noun whose optional dependencies are not installed is skipped."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+
+import typer
+
+# (command name, module under edgeplane.cli). Each module exposes ``app: typer.Typer``.
+NOUNS: list[tuple[str, str]] = [
+    ("hub", "hub"),
+    ("model", "model"),
+    ("node", "node"),
+    ("token", "token"),
+]
+
+
+def subcommands() -> Iterator[tuple[str, typer.Typer]]:
+    for name, module in NOUNS:
+        try:
+            mod = importlib.import_module(f"edgeplane.cli.{module}")
+        except ModuleNotFoundError as e:
+            if e.name and e.name.startswith("edgeplane"):
+                raise
+            continue  # an optional extra is not installed
+        yield name, mod.app
