@@ -36,7 +36,5 @@ def check_name(value: str, *, field: str) -> str:
 
 def check_digest(value: str, *, field: str = "digest") -> Digest:
     if not _DIGEST.match(value):
-        raise InvalidInput(
-            f"{value!r} is not a sha256 digest", field=field, hint="give 64 lowercase hex characters"
-        )
+        raise InvalidInput(f"{value!r} is not a sha256 digest", field=field, hint="give 64 lowercase hex characters")
     return Digest(value)

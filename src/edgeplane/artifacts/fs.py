@@ -154,7 +154,8 @@ class FsBlobWriter:
             return
         if self._offset != self.size:
             raise SizeMismatch(
-                f"blob {self.digest} has {self._offset} of {self.size} bytes", field="Content-Range",
+                f"blob {self.digest} has {self._offset} of {self.size} bytes",
+                field="Content-Range",
                 hint=f"upload the remaining bytes from offset {self._offset}",
             )
         if self._hash is None:
@@ -164,7 +165,8 @@ class FsBlobWriter:
             os.ftruncate(self._fd, 0)
             self._offset, self._hash = 0, None
             raise DigestMismatch(
-                f"bytes hash to sha256 {actual}, not {self.digest}", field="sha256",
+                f"bytes hash to sha256 {actual}, not {self.digest}",
+                field="sha256",
                 hint="the file changed or was corrupted in transit; upload it again",
             )
         os.fsync(self._fd)

@@ -1,0 +1,60 @@
+"""The hub ASGI app, built by :func:`create_app` from one settings object.
+
+Long-lived resources (database engine, blob store, metrics) are created here, or passed in by tests
+through ``deps``; the app holds them on ``app.state.hub``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from edgeplane import __version__
+from edgeplane.artifacts.fs import FsBlobStore
+from edgeplane.hub import bootstrap, errors
+from edgeplane.hub.api import blobs, health, models, nodes, orgs
+from edgeplane.hub.deps import Hub
+from edgeplane.hub.metrics import HubMetrics
+from edgeplane.hub.settings import HubSettings
+from edgeplane.hub.store import db
+
+log = logging.getLogger("edgeplane.hub")
+
+
+def build_deps(settings: HubSettings) -> Hub:
+    database = db.connect(settings)
+    return Hub(settings=settings, db=database, blobs=FsBlobStore(settings.artifact_root()), metrics=HubMetrics())
+
+
+def create_app(settings: HubSettings, *, deps: Hub | None = None) -> FastAPI:
+    hub = deps or build_deps(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db.migrate(hub.db)
+        if settings.auth.bootstrap:
+            token = bootstrap.bootstrap(settings, hub.db)
+            if token:
+                log.warning(
+                    "created org 'default' and an admin token (also in %s):\n%s",
+                    settings.data_dir / "admin-token",
+                    token,
+                )
+        yield
+        if deps is None:
+            hub.db.engine.dispose()
+
+    app = FastAPI(title="edgeplane hub", version=__version__, lifespan=lifespan)
+    app.state.hub = hub
+    errors.install(app, hub.metrics)
+    for module in (health, orgs, models, blobs, nodes):
+        app.include_router(module.router)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Entry point for ASGI servers started by ``edgeplane hub serve`` (settings from EDGEPLANE_* env)."""
+    return create_app(HubSettings())

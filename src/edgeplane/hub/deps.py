@@ -1,0 +1,26 @@
+"""The hub's long-lived collaborators, bundled once per process and passed down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from edgeplane.artifacts.base import BlobStore
+from edgeplane.hub.metrics import HubMetrics
+from edgeplane.hub.settings import HubSettings
+from edgeplane.hub.store.db import Database
+
+
+@dataclass(frozen=True)
+class Hub:
+    settings: HubSettings
+    db: Database
+    blobs: BlobStore
+    metrics: HubMetrics
+
+
+def hub(request: Request) -> Hub:
+    """FastAPI dependency: the Hub this app was built with."""
+    value: Hub = request.app.state.hub
+    return value

@@ -1,0 +1,57 @@
+"""Shared fixtures: every test gets its own temp dir and its own database (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+PG_ENV = "EDGEPLANE_TEST_POSTGRES_URL"
+PG_DEFAULT = "postgresql://edgeplane:edgeplane@127.0.0.1:5432/edgeplane"
+
+
+def _pg_admin_url() -> str:
+    return os.environ.get(PG_ENV, PG_DEFAULT)
+
+
+def _pg_reachable(url: str) -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(url, connect_timeout=2):
+            return None
+    except Exception as e:  # any failure means: no server for these tests
+        return f"{type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    url = _pg_admin_url()
+    why = _pg_reachable(url)
+    if why is not None:
+        pytest.skip(f"PostgreSQL not reachable at {url} ({why}); set {PG_ENV} or run .ci/run to test on PostgreSQL")
+    return url
+
+
+@pytest.fixture
+def pg_database(pg_server: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    import psycopg
+
+    name = f"ept_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base, _, _ = pg_server.rpartition("/")
+    yield f"{base}/{name}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Run the test on SQLite and again on PostgreSQL ('' means the embedded SQLite default)."""
+    if request.param == "sqlite":
+        return ""
+    return str(request.getfixturevalue("pg_database"))
