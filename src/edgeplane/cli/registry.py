@@ -13,6 +13,7 @@ NOUNS: list[tuple[str, str]] = [
     ("model", "model"),
     ("node", "node"),
     ("token", "token"),
+    ("serve", "serve"),
 ]
 
 

@@ -1,0 +1,127 @@
+"""A loaded model version: backend + hooks + metadata, the per-request pipeline, and warm-up.
+
+``load`` runs in a worker thread (it may take seconds) and raises ``errors.LoadFailed`` when the model does
+not load or its warm-up inference fails, so a broken version never enters service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from edgeplane.serving import config, datatypes, errors, tensors
+from edgeplane.serving.backends import base, hooks, loading
+
+WARMUP_FILE = "warmup.json"
+
+
+@dataclass(frozen=True)
+class Version:
+    endpoint: str
+    version: str
+    source: config.VersionSource
+    backend: base.Backend
+    hooks: hooks.Hooks
+
+    @property
+    def output_names(self) -> list[str]:
+        return [s.name for s in self.backend.outputs]
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "name": self.endpoint,
+            "versions": [self.version],
+            "platform": self.backend.platform,
+            "inputs": [s.to_dict() for s in self.backend.inputs],
+            "outputs": [s.to_dict() for s in self.backend.outputs],
+        }
+
+    def run(self, inputs: dict[str, base.Array], outputs: Sequence[str] | None) -> dict[str, base.Array]:
+        """preprocess -> backend -> postprocess -> output selection. Called in a worker thread."""
+        pre, post = self.hooks.preprocess, self.hooks.postprocess
+        if pre is not None:
+            inputs = _call_hook(pre, inputs, "preprocess")
+        else:
+            self._check_inputs(inputs)
+        result = self.backend.run(inputs, None if post is not None else outputs)
+        if post is not None:
+            result = _call_hook(post, result, "postprocess")
+            result = {k: np.asarray(v) for k, v in result.items()}
+        if outputs is None:
+            return result
+        missing = [n for n in outputs if n not in result]
+        if missing:
+            raise errors.BadRequest(f"unknown output(s) {missing}; the model has {sorted(result)}")
+        return {n: result[n] for n in outputs}
+
+    def _check_inputs(self, inputs: dict[str, base.Array]) -> None:
+        expected = {s.name: s for s in self.backend.inputs}
+        if set(inputs) != set(expected):
+            raise errors.BadRequest(f"inputs {sorted(inputs)} do not match the model's {sorted(expected)}")
+        for name, arr in inputs.items():
+            spec = expected[name]
+            if len(spec.shape) != arr.ndim or any(
+                want not in (-1, got) for want, got in zip(spec.shape, arr.shape, strict=True)
+            ):
+                raise errors.BadRequest(f"input {name!r}: shape {list(arr.shape)} does not fit {list(spec.shape)}")
+
+    def close(self) -> None:
+        self.backend.close()
+
+
+def _call_hook(fn: hooks.Hook, tensors_: dict[str, Any], what: str) -> dict[str, Any]:
+    try:
+        out = fn(tensors_)
+    except errors.ServingError:
+        raise
+    except Exception as e:
+        raise errors.BadRequest(f"{what} failed: {e!r}") from e
+    if not isinstance(out, dict):
+        raise errors.InferenceFailed(f"{what} returned {type(out).__name__}, not a dict of tensors")
+    return out
+
+
+def load(endpoint: str, version: str, source: config.VersionSource, *, intra_op_threads: int, warmup: bool) -> Version:
+    """Open, hook up and (optionally) warm up one version. Blocking: call it from a thread."""
+    directory = Path(source.path)
+    backend = loading.open_backend(directory, source.framework, intra_op_threads=intra_op_threads)
+    try:
+        loaded = Version(endpoint, version, source, backend, hooks.load(directory))
+        if warmup:
+            _warm_up(loaded, directory)
+    except errors.ServingError:
+        backend.close()
+        raise
+    except Exception as e:
+        backend.close()
+        raise errors.LoadFailed(f"{endpoint}@{version}: {e!r}") from e
+    return loaded
+
+
+def _warm_up(v: Version, directory: Path) -> None:
+    """One inference: the shipped ``warmup.json`` V2 request, else zeros shaped like the inputs."""
+    sample = directory / WARMUP_FILE
+    try:
+        if sample.is_file():
+            request = tensors.decode(sample.read_bytes(), None)
+            v.run(request.inputs, None)
+        elif v.hooks.preprocess is None:
+            v.backend.run(synthetic_inputs(v.backend.inputs), None)
+    except Exception as e:
+        raise errors.LoadFailed(f"warm-up inference of {v.endpoint}@{v.version} failed: {e}") from e
+
+
+def synthetic_inputs(specs: Sequence[base.TensorSpec]) -> dict[str, base.Array]:
+    """One row of zeros (empty strings for BYTES) per input; dynamic dims become 1."""
+    out: dict[str, base.Array] = {}
+    for s in specs:
+        shape = tuple(1 if d < 0 else d for d in s.shape)
+        if s.datatype == "BYTES":
+            out[s.name] = np.full(shape, b"", dtype=object)
+        else:
+            out[s.name] = np.zeros(shape, dtype=datatypes.numpy_dtype(s.datatype))
+    return out
