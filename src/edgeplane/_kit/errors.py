@@ -15,7 +15,7 @@ class Error(Exception):
 
     code: ClassVar[str] = "error"
     status: ClassVar[int] = 500
-    exit_code: ClassVar[int] = 1
+    exit_code: int = 1
 
     def __init__(self, detail: str, *, field: str | None = None, hint: str | None = None) -> None:
         super().__init__(detail)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from pydantic import ValidationError
 
 from edgeplane._kit.errors import Error
 from edgeplane.cli import errors
@@ -32,6 +33,8 @@ def main(argv: list[str] | None = None) -> None:
         app(args=argv, standalone_mode=True)
     except Error as err:
         sys.exit(errors.report(err))
+    except ValidationError as exc:
+        sys.exit(errors.report(errors.from_validation(exc)))
 
 
 if __name__ == "__main__":

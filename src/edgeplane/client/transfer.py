@@ -1,0 +1,158 @@
+"""Moving model files between disk and the hub: push (resumable upload) and pull (resumable download).
+
+Both are restartable: ``push`` asks the hub how many bytes of each blob it already holds and sends
+only the rest; ``pull`` keeps ``<file>.part`` and continues it with a ``Range`` request. Every file
+is verified against its sha256 before it is given its final name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from edgeplane._kit.errors import InvalidInput
+from edgeplane.artifacts.digests import hash_prefix, sha256_file
+from edgeplane.client import errors
+from edgeplane.client.hub import HubClient
+from edgeplane.schemas import models
+
+CHUNK = 1024 * 1024
+DOWNLOAD_CHUNK = 64 * 1024
+
+
+class Progress(Protocol):
+    def start(self, description: str, total: int, done: int = 0) -> None: ...
+    def advance(self, n: int) -> None: ...
+
+
+class NoProgress:
+    def start(self, description: str, total: int, done: int = 0) -> None:
+        return None
+
+    def advance(self, n: int) -> None:
+        return None
+
+
+@dataclass
+class PushOptions:
+    framework: str = "other"
+    task: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+def scan(path: Path) -> list[tuple[models.FileEntry, Path]]:
+    """The manifest of a file or a directory (recursively; symlinks and special files are refused)."""
+    if path.is_file():
+        files = [(path.name, path)]
+    elif path.is_dir():
+        files = sorted((p.relative_to(path).as_posix(), p) for p in path.rglob("*") if p.is_file())
+    else:
+        raise InvalidInput(f"{path} is not a file or directory", field="PATH", hint="give a model file or directory")
+    if not files:
+        raise InvalidInput(f"{path} has no files", field="PATH", hint="a model version needs at least one file")
+    out = []
+    for rel, p in files:
+        if p.is_symlink():
+            raise InvalidInput(f"{p} is a symlink", field="PATH", hint="copy the real file into the directory")
+        out.append((models.FileEntry(path=rel, size=p.stat().st_size, sha256=sha256_file(p)), p))
+    return out
+
+
+def push(
+    hub: HubClient,
+    org: str,
+    name: str,
+    version: str,
+    path: Path,
+    options: PushOptions,
+    progress: Progress | None = None,
+) -> models.ModelVersion:
+    """Create (or resume) a version, upload what the hub lacks, then commit it."""
+    progress = progress or NoProgress()
+    entries = scan(path)
+    body = models.VersionCreate(
+        version=version,
+        framework=options.framework,
+        task=options.task,
+        labels=options.labels,
+        metrics=options.metrics,
+        files=[e for e, _ in entries],
+    )
+    plan = hub.create_version(org, name, body)
+    local = {e.sha256: p for e, p in entries}
+    for blob in plan.missing:
+        _upload(hub, org, blob, local[blob.sha256], progress)
+    return hub.commit_version(org, name, version)
+
+
+def _upload(hub: HubClient, org: str, blob: models.MissingBlob, path: Path, progress: Progress) -> None:
+    offset = blob.received
+    progress.start(path.name, blob.size, offset)
+    for _attempt in range(3):
+        try:
+            status = hub.upload_blob(org, blob.sha256, blob.size, offset, _read(path, offset, progress))
+        except errors.HubError as e:
+            if e.error_code != "upload-offset-mismatch":
+                raise
+            offset = hub.upload_status(org, blob.sha256).received  # someone else moved it on
+            progress.start(path.name, blob.size, offset)
+            continue
+        if status.complete:
+            return
+        offset = status.received
+    raise errors.ClientError(f"upload of {path} did not complete", hint="run the same command again to resume")
+
+
+def _read(path: Path, offset: int, progress: Progress) -> Iterator[bytes]:
+    with path.open("rb") as f:
+        f.seek(offset)
+        while buf := f.read(CHUNK):
+            progress.advance(len(buf))
+            yield buf
+
+
+def pull(
+    hub: HubClient, org: str, name: str, version: str, dest: Path, progress: Progress | None = None
+) -> models.ModelVersion:
+    """Download every file of a version into ``dest``, resuming partial files, verifying each."""
+    progress = progress or NoProgress()
+    v = hub.show_version(org, name, version)
+    root = dest.resolve()
+    for f in v.files:
+        target = (root / f.path).resolve()
+        if not target.is_relative_to(root):  # never trust paths from the wire
+            raise InvalidInput(f"manifest path {f.path!r} leaves {root}", field="path")
+        if target.is_file() and target.stat().st_size == f.size and sha256_file(target) == f.sha256:
+            continue
+        fetch(hub, org, f, target, progress)
+    return v
+
+
+def fetch(hub: HubClient, org: str, f: models.FileEntry, target: Path, progress: Progress) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_name(target.name + ".part")
+    offset = part.stat().st_size if part.exists() else 0
+    if offset > f.size:
+        part.unlink()
+        offset = 0
+    h = hash_prefix(part, offset) if offset else hashlib.sha256()
+    progress.start(f.path, f.size, offset)
+    if offset < f.size:
+        with contextlib.closing(hub.open_blob(org, f.sha256, offset)) as response, part.open("ab") as out:
+            for buf in response.iter_raw(DOWNLOAD_CHUNK):
+                out.write(buf)
+                h.update(buf)
+                progress.advance(len(buf))
+            out.flush()
+            os.fsync(out.fileno())
+    got = h.hexdigest()
+    if got != f.sha256:
+        part.unlink(missing_ok=True)
+        raise errors.VerifyFailed(f.path, f.sha256, got)
+    os.replace(part, target)
