@@ -109,7 +109,7 @@ def show(name: str, version: Annotated[str | None, typer.Argument()] = None, jso
 def pull(
     name: str,
     version: str,
-    dest: Annotated[Path, typer.Option("--dest", "-o", help="directory to write into")] = Path("."),
+    dest: Annotated[Path, typer.Option("--dest", "-o", help="directory to write into")] = Path(),
 ) -> None:
     """Download a version's files into DEST, verifying every sha256; resumes partial files."""
     settings = context.load()
