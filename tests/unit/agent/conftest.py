@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from agent_fakes import FakeSource
+from tests.unit.agent.agent_fakes import FakeSource
 
 from edgeplane.agent import delivery
 from edgeplane.agent import layout as paths

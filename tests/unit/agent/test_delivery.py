@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from agent_fakes import FakeSource, make_model
+from tests.unit.agent.agent_fakes import FakeSource, make_model
 
 from edgeplane.agent import delivery, installing
 from edgeplane.agent.state import status

@@ -37,3 +37,8 @@ def remove(db: statedb.StateDb, workload: str) -> None:
 
 def workloads(db: statedb.StateDb) -> set[str]:
     return {str(r["workload"]) for r in db.query("SELECT workload FROM credentials")}
+
+
+def version(db: statedb.StateDb, workload: str) -> str:
+    rows = db.query("SELECT version FROM credentials WHERE workload = ?", (workload,))
+    return str(rows[0]["version"]) if rows else ""

@@ -26,6 +26,9 @@ CREATE TABLE IF NOT EXISTS routes (
     PRIMARY KEY (workload, object_type, object_id));
 CREATE TABLE IF NOT EXISTS credentials (
     workload TEXT PRIMARY KEY, token TEXT NOT NULL, version TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS webhooks (
+    workload TEXT NOT NULL, object_type TEXT NOT NULL, url TEXT NOT NULL,
+    PRIMARY KEY (workload, object_type, url));
 CREATE TABLE IF NOT EXISTS status (
     kind TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, detail TEXT NOT NULL,
     bytes_done INTEGER, seq INTEGER NOT NULL, PRIMARY KEY (kind, key));
