@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 import json
 
-from kube_workloads import CTX, deployment, workload
+from tests.unit.agent.kubernetes.conftest import Cluster
+from tests.unit.agent.kubernetes.kube_workloads import CTX, deployment, workload
 
-from conftest import Cluster
 from edgeplane.agent.workloads import kubernetes, kubernetes_client
 from edgeplane.agent.workloads import kubernetes_manifests as km
 from edgeplane.schemas.desired import DesiredWorkload

@@ -7,8 +7,8 @@ import json
 
 import kubernetes_validate
 import pytest
-from kube_workloads import CTX, workload
 from kubernetes_validate import utils as kv_utils
+from tests.unit.agent.kubernetes.kube_workloads import CTX, workload
 
 from edgeplane.agent.workloads import kubernetes_manifests as km
 from edgeplane.gitops import manifests
