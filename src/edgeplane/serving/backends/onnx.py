@@ -65,7 +65,7 @@ class OnnxBackend:
 
     def run(self, inputs: dict[str, base.Array], outputs: Sequence[str] | None) -> dict[str, base.Array]:
         names = list(outputs) if outputs is not None else self._output_names
-        feed = {k: (v.astype(str) if v.dtype == object else v) for k, v in inputs.items()}
+        feed = {k: (_strings(v) if v.dtype == object else v) for k, v in inputs.items()}
         try:
             result = self._session.run(names, feed)
         except (ort.capi.onnxruntime_pybind11_state.InvalidArgument, ValueError, TypeError) as e:
@@ -76,3 +76,12 @@ class OnnxBackend:
 
     def close(self) -> None:
         del self._session
+
+
+def _strings(arr: base.Array) -> base.Array:
+    """ORT string tensors hold UTF-8 text (``str``); V2 BYTES arrive as ``bytes``."""
+    try:
+        flat = [v.decode() if isinstance(v, bytes) else str(v) for v in arr.reshape(-1)]
+    except UnicodeDecodeError as e:
+        raise errors.BadRequest(f"ONNX string inputs must be UTF-8 text: {e}") from e
+    return np.array(flat, dtype=object).reshape(arr.shape)
