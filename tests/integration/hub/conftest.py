@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from edgeplane.client.hub import HubClient
 from edgeplane.hub.app import create_app
 from edgeplane.hub.settings import HubSettings, StoreSettings
 
@@ -24,3 +25,19 @@ def api(hub_settings: HubSettings) -> Iterator[TestClient]:
         token = (hub_settings.data_dir / "admin-token").read_text().strip()
         client.headers["Authorization"] = f"Bearer {token}"
         yield client
+
+
+@pytest.fixture
+def admin_token(hub_settings: HubSettings, api: TestClient) -> str:
+    return (hub_settings.data_dir / "admin-token").read_text().strip()
+
+
+@pytest.fixture
+def hub_client(api: TestClient, admin_token: str) -> Iterator[HubClient]:
+    """The typed client, in-process (no socket), as the bootstrap admin."""
+    with HubClient("http://testserver", admin_token, transport=api._transport) as client:
+        yield client
+
+
+def client_for(api: TestClient, token: str) -> HubClient:
+    return HubClient("http://testserver", token, transport=api._transport)

@@ -118,7 +118,7 @@ def _status(d: str, size: int, received: int, complete: bool, code: int) -> Resp
     return JSONResponse(body.model_dump(mode="json"), status_code=code)
 
 
-@router.api_route("/{digest}", methods=["GET", "HEAD"])
+@router.get("/{digest}")
 def download(org: str, digest: str, who: Principal = Depends(principal), hub: deps.Hub = Depends(deps.hub)) -> Response:
     """A committed blob. Honours ``Range`` (206); sends ``ETag`` and ``Digest`` (sha-256)."""
     who.require_org(org)
@@ -127,6 +127,9 @@ def download(org: str, digest: str, who: Principal = Depends(principal), hub: de
     d = check_digest(digest)
     _expected_size(hub, org, d)  # the org must reference it: no probing other orgs' blobs
     return serve(hub, d)
+
+
+router.add_api_route("/{digest}", download, methods=["HEAD"], include_in_schema=False)
 
 
 def serve(hub: deps.Hub, d: Digest) -> Response:
