@@ -14,6 +14,8 @@ NOUNS: list[tuple[str, str]] = [
     ("node", "node"),
     ("token", "token"),
     ("serve", "serve"),
+    ("agent-manifests", "agent_install"),
+    ("gitops", "gitops"),
 ]
 
 
