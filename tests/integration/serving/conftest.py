@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from tests.integration.serving import live_server
 
-# The model builders live with the unit tests; share them rather than copy them.
-_HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(_HERE), str(_HERE.parents[1] / "unit" / "serving")]
-
-import live_server  # noqa: E402
-
-from edgeplane.serving import settings  # noqa: E402
+from edgeplane.serving import settings
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import serving_models
 import tritonclient.http as httpclient
-from live_server import LiveServer
+from tests.integration.serving.live_server import LiveServer
+from tests.unit.serving import serving_models
 from tritonclient.utils import InferenceServerException, np_to_triton_dtype
 
 from edgeplane.serving import config

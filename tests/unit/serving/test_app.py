@@ -7,9 +7,9 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
-import serving_models
 from pydantic import SecretStr
-from test_tensors import SAMPLES
+from tests.unit.serving import serving_models
+from tests.unit.serving.test_tensors import SAMPLES
 
 from edgeplane.serving import config, server
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import serving_models
+from tests.unit.serving import serving_models
 from typer.testing import CliRunner
 
 from edgeplane._kit import errors

@@ -8,13 +8,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-import serving_models
+from tests.unit.serving import serving_models
 
 from edgeplane.schemas import desired
 from edgeplane.serving import config, server
 
 pytestmark = pytest.mark.anyio
 BODY = {"inputs": [{"name": "x", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]}]}
+
+
+def one(ep: config.EndpointConfig) -> config.ServingConfig:
+    return config.ServingConfig(endpoints=[ep])
 
 
 def two_versions(tmp_path: Path) -> dict[str, Path]:
@@ -25,11 +29,9 @@ def two_versions(tmp_path: Path) -> dict[str, Path]:
 
 async def test_apply_reuses_unchanged_versions_and_reports_each(srv: server.InferenceServer, tmp_path: Path) -> None:
     paths = two_versions(tmp_path)
-    first = await srv.apply(config.ServingConfig(endpoints=[serving_models.endpoint("m", paths, traffic={"1": 100})]))
+    first = await srv.apply(one(serving_models.endpoint("m", paths, traffic={"1": 100})))
     assert [(v.version, v.ok, v.reused) for v in first.versions] == [("1", True, False), ("2", True, False)]
-    second = await srv.apply(
-        config.ServingConfig(endpoints=[serving_models.endpoint("m", paths, traffic={"1": 10, "2": 90})])
-    )
+    second = await srv.apply(one(serving_models.endpoint("m", paths, traffic={"1": 10, "2": 90})))
     assert all(v.reused for v in second.versions)
     assert srv.stats()["m"]["2"].weight == 90
     await srv.apply(config.ServingConfig())
@@ -43,10 +45,8 @@ async def test_a_version_failing_warmup_is_not_put_into_service(
     (paths["2"] / "warmup.json").write_text(
         json.dumps({"inputs": [{"name": "x", "datatype": "FP32", "shape": [1, 5], "data": [1, 2, 3, 4, 5]}]})
     )
-    await srv.apply(config.ServingConfig(endpoints=[serving_models.endpoint("m", {"1": paths["1"]})]))
-    result = await srv.apply(
-        config.ServingConfig(endpoints=[serving_models.endpoint("m", paths, traffic={"1": 50, "2": 50})])
-    )
+    await srv.apply(one(serving_models.endpoint("m", {"1": paths["1"]})))
+    result = await srv.apply(one(serving_models.endpoint("m", paths, traffic={"1": 50, "2": 50})))
     (failure,) = result.failures()
     assert failure.version == "2" and "warm-up" in (failure.error or "")
     answered = {(await client.post("/v2/models/m/infer", json=BODY)).json()["model_version"] for _ in range(30)}
@@ -59,9 +59,9 @@ async def test_when_no_new_version_loads_the_old_ones_keep_serving(
     srv: server.InferenceServer, client: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     paths = two_versions(tmp_path)
-    await srv.apply(config.ServingConfig(endpoints=[serving_models.endpoint("m", {"1": paths["1"]})]))
+    await srv.apply(one(serving_models.endpoint("m", {"1": paths["1"]})))
     missing = tmp_path / "nowhere"
-    result = await srv.apply(config.ServingConfig(endpoints=[serving_models.endpoint("m", {"3": missing})]))
+    result = await srv.apply(one(serving_models.endpoint("m", {"3": missing})))
     assert not result.ok
     r = await client.post("/v2/models/m/infer", json=BODY)
     assert r.status_code == 200 and r.json()["model_version"] == "1"
@@ -103,7 +103,7 @@ async def test_hooks_shipped_in_a_version_run_around_the_model(
         "def preprocess(inputs):\n    return {'x': np.asarray(inputs['raw'], dtype=np.float32).reshape(-1, 4)}\n"
         "def postprocess(outputs):\n    return {'best': outputs['y'].argmax(axis=1), 'y': outputs['y']}\n"
     )
-    await srv.apply(config.ServingConfig(endpoints=[serving_models.endpoint("m", paths, traffic={"1": 1})]))
+    await srv.apply(one(serving_models.endpoint("m", paths, traffic={"1": 1})))
     r = await client.post(
         "/v2/models/m/infer",
         json={
@@ -122,7 +122,7 @@ async def test_stats_count_requests_errors_and_latency(
     srv: server.InferenceServer, client: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     paths = two_versions(tmp_path)
-    await srv.apply(config.ServingConfig(endpoints=[serving_models.endpoint("m", paths, traffic={"1": 1, "2": 1})]))
+    await srv.apply(one(serving_models.endpoint("m", paths, traffic={"1": 1, "2": 1})))
     for _ in range(20):
         await client.post("/v2/models/m/versions/1/infer", json=BODY)
     await client.post("/v2/models/m/versions/1/infer", json={"inputs": []})
