@@ -45,23 +45,35 @@ from edgeplane.schemas.nodes import (
     RegistrationTokenCreate,
     RegistrationTokenCreated,
 )
+from edgeplane.schemas.policies import (
+    DeploymentPolicy,
+    Endpoint,
+    ModelPolicy,
+    RolloutSettings,
+    ServiceRef,
+    ShadowSpec,
+    WorkloadRef,
+)
 from edgeplane.schemas.policy import NodePolicy, PolicySection, Property, PropertyType
 from edgeplane.schemas.workloads import ClusterSpec, DeviceSpec, StorageSpec, Workload, WorkloadCreate
 
 __all__ = [
     "ROLE_RANK",
     "ClusterSpec",
+    "DeploymentPolicy",
     "DesiredEndpoint",
     "DesiredModel",
     "DesiredState",
     "DesiredWorkload",
     "DeviceSpec",
+    "Endpoint",
     "ErrorBody",
     "FileEntry",
     "Heartbeat",
     "MissingBlob",
     "Model",
     "ModelCreate",
+    "ModelPolicy",
     "ModelVersion",
     "Name",
     "NodeInfo",
@@ -78,8 +90,11 @@ __all__ = [
     "RegistrationTokenCreate",
     "RegistrationTokenCreated",
     "Role",
+    "RolloutSettings",
+    "ServiceRef",
     "Sha256",
     "Shadow",
+    "ShadowSpec",
     "StatusEntry",
     "StatusReport",
     "StorageSpec",
@@ -96,4 +111,5 @@ __all__ = [
     "Wire",
     "Workload",
     "WorkloadCreate",
+    "WorkloadRef",
 ]

@@ -1,0 +1,310 @@
+"""The placement engine's API: feed it the world, get each node's desired content and why.
+
+``Engine.load(snapshot)`` recomputes everything; ``upsert_*``/``remove_*`` apply one change and return the
+ids of the nodes whose desired content changed. ``desired(node_id)`` builds the node's document
+(generation 0: the store assigns generations), ``content_hash(node_id)`` is a stable sha256 of its
+content, ``explain`` and ``check`` answer "why" and "what if". A node change re-evaluates only that node,
+rule by rule; a policy change evaluates only that policy, over the fleet index (``fleet``), and re-decides
+only the nodes whose matched rules changed. Not thread-safe: the caller serialises changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+
+from edgeplane import schemas
+from edgeplane.hub.placement import bits, deciding, explaining, fleet, inputs, rules
+from edgeplane.policy import compiler, matching, properties, syntax, terms
+
+Policy = schemas.DeploymentPolicy | schemas.ModelPolicy | schemas.Endpoint
+EMPTY = deciding.Result(workloads=(), endpoints=(), hash=deciding.digest(""), decisions=())
+
+
+def policy_key(p: Policy) -> rules.PolicyKey:
+    kind = "deployment" if isinstance(p, schemas.DeploymentPolicy) else (
+        "model" if isinstance(p, schemas.ModelPolicy) else "endpoint")
+    return (kind, p.org, p.name)
+
+
+class Docs(Mapping[str, schemas.DesiredState]):
+    """Every node's document, built on access (100k pydantic documents are not free)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def __getitem__(self, node_id: str) -> schemas.DesiredState:
+        doc = self._engine.desired(node_id)
+        if doc is None:
+            raise KeyError(node_id)
+        return doc
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._engine.node_ids()))
+
+    def __len__(self) -> int:
+        return len(self._engine.node_ids())
+
+
+class Engine:
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self._fleet = fleet.Fleet()
+        self._compiler = rules.Compiler()
+        self._decider = deciding.Decider()
+        self._workloads: dict[tuple[str, str], dict[str, schemas.Workload]] = {}
+        self._models: dict[tuple[str, str, str], schemas.ModelVersion] = {}
+        self._policies: dict[rules.PolicyKey, Policy] = {}
+        self._compiled: dict[rules.PolicyKey, rules.Compiled] = {}
+        self._rules: dict[int, rules.Rule] = {}
+        self._by_org: dict[str, dict[int, rules.Rule]] = {}
+        self._masks: dict[int, int] = {}
+        self._node_rules: dict[int, set[int]] = {}
+        self._results: dict[int, deciding.Result] = {}
+        self._memo: dict[frozenset[int], deciding.Result] = {}
+        self._backward: dict[syntax.Expr, dict[int, bool]] = {}
+
+    # ----- reading -------------------------------------------------------------------------------------------
+    def node_ids(self) -> list[str]:
+        return list(self._fleet.slot_of)
+
+    def _result(self, node_id: str) -> deciding.Result | None:
+        slot = self._fleet.slot_of.get(node_id)
+        return None if slot is None else self._results.get(slot, EMPTY)
+
+    def content_hash(self, node_id: str) -> str | None:
+        """sha256 of the node's workloads and endpoints (not of org, node id or generation)."""
+        result = self._result(node_id)
+        return None if result is None else result.hash
+
+    def decisions(self, node_id: str) -> tuple[deciding.Decision, ...]:
+        result = self._result(node_id)
+        return () if result is None else result.decisions
+
+    def desired(self, node_id: str) -> schemas.DesiredState | None:
+        entry = self._fleet.get(node_id)
+        result = self._result(node_id)
+        if entry is None or result is None:
+            return None
+        return schemas.DesiredState(
+            org=entry.org, node_id=entry.id, generation=0, workloads=list(result.workloads),
+            endpoints=list(result.endpoints),
+        )
+
+    def policies(self) -> list[rules.PolicyKey]:
+        return sorted(self._policies)
+
+    # ----- whole world ---------------------------------------------------------------------------------------
+    def load(self, snapshot: inputs.Snapshot) -> Docs:
+        """Forget everything and place ``snapshot`` from scratch. Raises ``PolicyError`` on a bad policy
+        (then the engine is empty)."""
+        self._reset()
+        for w in snapshot.workloads:
+            self._workloads.setdefault((w.org, w.name), {})[w.version] = w
+        for m in snapshot.model_versions:
+            self._models[(m.org, m.model, m.version)] = m
+        for node in snapshot.nodes:
+            slot, _ = self._fleet.put(_entry(node))
+            self._node_rules[slot] = set()
+        everything: list[Policy] = [*snapshot.deployment_policies, *snapshot.model_policies, *snapshot.endpoints]
+        for p in everything:
+            self._policies[policy_key(p)] = p
+        for key in sorted(self._policies):
+            self._install(self._compile(self._policies[key]))
+        self._redecide(self._fleet.slot_of.values())
+        return Docs(self)
+
+    # ----- nodes ---------------------------------------------------------------------------------------------
+    def upsert_node(self, node: inputs.Node) -> set[str]:
+        entry = _entry(node)
+        slot, _ = self._fleet.put(entry)
+        new = self._match_node(entry)
+        old = self._node_rules.get(slot, set())
+        for rid in old - new:
+            self._masks[rid] = bits.set_bit(self._masks[rid], slot, False)
+        for rid in new - old:
+            self._masks[rid] = bits.set_bit(self._masks[rid], slot, True)
+        self._node_rules[slot] = new
+        return self._redecide([slot], force={slot} if slot not in self._results else set())
+
+    def remove_node(self, node_id: str) -> set[str]:
+        dropped = self._fleet.drop(node_id)
+        if dropped is None:
+            return set()
+        slot, _ = dropped
+        for rid in self._node_rules.pop(slot, set()):
+            self._masks[rid] = bits.set_bit(self._masks[rid], slot, False)
+        self._results.pop(slot, None)
+        return {node_id}
+
+    def _match_node(self, entry: fleet.Entry) -> set[int]:
+        props = entry.props
+        arch = props.get(fleet.ARCH)
+        arch_text = arch.text if arch is not None else None
+        memo: dict[int, bool] = {}
+        out = set()
+        for rid, rule in self._by_org.get(entry.org, {}).items():
+            if (rule.node_kind and rule.node_kind != entry.kind) or (rule.arch and rule.arch != arch_text):
+                continue
+            if _holds(rule.forward.expr, props, memo) and self._backward_ok(entry.side.constraints, rule):
+                out.add(rid)
+        return out
+
+    def _backward_ok(self, pred: compiler.Predicate, rule: rules.Rule) -> bool:
+        if pred.always:
+            return True
+        row = self._backward.setdefault(pred.expr, {})
+        ok = row.get(rule.id)
+        if ok is None:
+            ok = row[rule.id] = pred.evaluate(rule.side.properties)
+        return ok
+
+    # ----- policies, workloads, models -----------------------------------------------------------------------
+    def upsert_policy(self, policy: Policy) -> set[str]:
+        """Add or replace a deployment policy, model policy or endpoint. Raises ``PolicyError`` (and
+        changes nothing) when its constraints or version ranges do not parse."""
+        compiled = self._compile(policy)
+        key = policy_key(policy)
+        self._policies[key] = policy
+        return self._redecide(self._swap(key, compiled))
+
+    def remove_policy(self, kind: str, org: str, name: str) -> set[str]:
+        key = (kind, org, name)
+        if self._policies.pop(key, None) is None:
+            return set()
+        return self._redecide(self._swap(key, None))
+
+    def upsert_workload(self, workload: schemas.Workload) -> set[str]:
+        self._compiler.forget_workload(workload)
+        self._workloads.setdefault((workload.org, workload.name), {})[workload.version] = workload
+        return self._recompile(lambda p: isinstance(p, schemas.DeploymentPolicy))
+
+    def remove_workload(self, org: str, name: str, version: str) -> set[str]:
+        removed = self._workloads.get((org, name), {}).pop(version, None)
+        if removed is None:
+            return set()
+        self._compiler.forget_workload(removed)
+        return self._recompile(lambda p: isinstance(p, schemas.DeploymentPolicy))
+
+    def upsert_model_version(self, model: schemas.ModelVersion) -> set[str]:
+        self._models[(model.org, model.model, model.version)] = model
+        return self._recompile(lambda p: isinstance(p, schemas.ModelPolicy | schemas.Endpoint))
+
+    def remove_model_version(self, org: str, model: str, version: str) -> set[str]:
+        if self._models.pop((org, model, version), None) is None:
+            return set()
+        return self._recompile(lambda p: isinstance(p, schemas.ModelPolicy | schemas.Endpoint))
+
+    def _recompile(self, which: object) -> set[str]:
+        assert callable(which)
+        touched: set[int] = set()
+        for key in sorted(k for k, p in self._policies.items() if which(p)):
+            touched |= self._swap(key, self._compile(self._policies[key]))
+        return self._redecide(touched)
+
+    def _compile(self, p: Policy) -> rules.Compiled:
+        if isinstance(p, schemas.DeploymentPolicy):
+            return self._compiler.deployment(p, {k: list(v.values()) for k, v in self._workloads.items()})
+        if isinstance(p, schemas.ModelPolicy):
+            return self._compiler.model(p, self._models)
+        return self._compiler.endpoint(p, self._models)
+
+    def _swap(self, key: rules.PolicyKey, compiled: rules.Compiled | None) -> set[int]:
+        """Replace a policy's rules; returns the slots whose matched rules changed."""
+        touched: set[int] = set()
+        old = self._compiled.pop(key, None)
+        for rule in old.rules if old else ():
+            mask = self._masks.pop(rule.id)
+            del self._rules[rule.id]
+            del self._by_org[rule.org][rule.id]
+            for slot in bits.slots(mask).tolist():
+                self._node_rules[slot].discard(rule.id)
+                touched.add(slot)
+        if compiled is not None:
+            touched |= self._install(compiled)
+        self._decider.clear()
+        self._memo.clear()
+        return touched
+
+    def _install(self, compiled: rules.Compiled) -> set[int]:
+        self._compiled[compiled.key] = compiled
+        touched: set[int] = set()
+        for rule in compiled.rules:
+            self._rules[rule.id] = rule
+            self._by_org.setdefault(rule.org, {})[rule.id] = rule
+            mask = self._masks[rule.id] = self._rule_mask(rule)
+            for slot in bits.slots(mask).tolist():
+                self._node_rules[slot].add(rule.id)
+                touched.add(slot)
+        return touched
+
+    def _rule_mask(self, rule: rules.Rule) -> int:
+        f = self._fleet
+        mask = f.tag("org", rule.org)
+        if mask and rule.node_kind:
+            mask &= f.tag("kind", rule.node_kind)
+        if mask and rule.arch:
+            mask &= f.term_mask(fleet.arch_term(rule.arch))
+        if mask:
+            mask &= f.expr_mask(rule.forward.expr)
+        if mask:
+            mask &= f.groups_where(lambda pred: self._backward_ok(pred, rule))
+        return mask
+
+    def _redecide(self, slots: Iterable[int], force: set[int] | None = None) -> set[str]:
+        changed: set[str] = set()
+        entries = self._fleet.entries
+        for slot in slots:
+            entry = entries[slot]
+            if entry is None:
+                continue
+            key = frozenset(self._node_rules.get(slot, ()))
+            result = self._memo.get(key)
+            if result is None:
+                result = self._decider.decide(self._rules[r] for r in sorted(key)) if key else EMPTY
+                self._memo[key] = result
+            old = self._results.get(slot)
+            self._results[slot] = result
+            if old is None or old.hash != result.hash or (force and slot in force):
+                changed.add(entry.id)
+        return changed
+
+    # ----- why and what if -----------------------------------------------------------------------------------
+    def explain(self, node_id: str, policy_name: str, kind: str | None = None) -> explaining.Explanation:
+        """Why node ``node_id`` does or does not get what policy ``policy_name`` places, term by term."""
+        entry = self._fleet.get(node_id)
+        if entry is None:
+            return explaining.unknown_node(node_id, policy_name)
+        keys = [k for k in self._policies if k[2] == policy_name and k[1] == entry.org and kind in (None, k[0])]
+        if not keys:
+            return explaining.unknown_policy(node_id, policy_name)
+        compiled = self._compiled[sorted(keys)[0]]
+        matched = self._node_rules.get(self._fleet.slot_of[node_id], set())
+        return explaining.explain(entry, compiled, matched, self.decisions(node_id))
+
+    def check(self, policy: Policy) -> list[str]:
+        """Dry run: ids of the nodes the policy would match (before version selection), sorted."""
+        compiled = self._compile(policy)
+        mask = 0
+        for rule in compiled.rules:
+            mask |= self._rule_mask(rule)
+        entries = self._fleet.entries
+        return sorted(e.id for s in bits.slots(mask).tolist() if (e := entries[s]) is not None)
+
+
+def _entry(node: inputs.Node) -> fleet.Entry:
+    side = matching.node_side(f"node {node.id}", node.policy, node.builtin)
+    return fleet.Entry(id=node.id, org=node.org, kind=node.kind, side=side)
+
+
+def _holds(expr: syntax.Expr, props: Mapping[str, properties.Value], memo: dict[int, bool]) -> bool:
+    """Evaluate with a per-node memo keyed by term identity (``rules.Compiler`` interns equal terms)."""
+    if isinstance(expr, syntax.Term):
+        held = memo.get(id(expr))
+        if held is None:
+            held = memo[id(expr)] = terms.check(expr, props.get(expr.name)) == terms.HELD
+        return held
+    if isinstance(expr, syntax.AllOf):
+        return all(_holds(e, props, memo) for e in expr.items)
+    return any(_holds(e, props, memo) for e in expr.items)
