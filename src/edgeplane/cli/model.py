@@ -44,12 +44,16 @@ def push(
     task: Annotated[str, typer.Option(help="e.g. classification")] = "",
     metric: Annotated[list[str] | None, typer.Option("--metric", help="name=number (repeatable)")] = None,
     label: Annotated[list[str] | None, typer.Option("--label", help="key=value (repeatable)")] = None,
+    limit_rate: Annotated[float, typer.Option(help="cap the upload at this many MB/s (0: no cap)")] = 0.0,
     json_out: JsonOpt = False,
 ) -> None:
     """Upload a model version; run it again to resume an interrupted upload."""
     settings = context.load()
     metrics = {k: float(v) for k, v in _pairs(metric or [], "--metric", numeric=True).items()}
-    opts = transfer.PushOptions(framework=framework, task=task, labels=_pairs(label or [], "--label"), metrics=metrics)
+    opts = transfer.PushOptions(
+        framework=framework, task=task, labels=_pairs(label or [], "--label"), metrics=metrics,
+        rate_limit=limit_rate * 1e6,
+    )
     with context.client(settings) as hub, Bar(enabled=not json_out) as bar:
         v = transfer.push(hub, settings.org, name, version, path, opts, bar)
     if json_out:

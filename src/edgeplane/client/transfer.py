@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,22 @@ class PushOptions:
     task: str = ""
     labels: dict[str, str] = field(default_factory=dict)
     metrics: dict[str, float] = field(default_factory=dict)
+    rate_limit: float = 0.0  # bytes/s; 0: unlimited (metered or shared site links want a cap)
+
+
+class Throttle:
+    """Caps a transfer at ``rate`` bytes/s (0: no cap) by sleeping when it runs ahead."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate, self.start, self.sent = rate, time.monotonic(), 0
+
+    def __call__(self, n: int) -> None:
+        if self.rate <= 0:
+            return
+        self.sent += n
+        ahead = self.sent / self.rate - (time.monotonic() - self.start)
+        if ahead > 0:
+            time.sleep(ahead)
 
 
 def scan(path: Path) -> list[tuple[models.FileEntry, Path]]:
@@ -87,16 +104,18 @@ def push(
     plan = hub.create_version(org, name, body)
     local = {e.sha256: p for e, p in entries}
     for blob in plan.missing:
-        _upload(hub, org, blob, local[blob.sha256], progress)
+        _upload(hub, org, blob, local[blob.sha256], progress, Throttle(options.rate_limit))
     return hub.commit_version(org, name, version)
 
 
-def _upload(hub: HubClient, org: str, blob: models.MissingBlob, path: Path, progress: Progress) -> None:
+def _upload(
+    hub: HubClient, org: str, blob: models.MissingBlob, path: Path, progress: Progress, throttle: Throttle
+) -> None:
     offset = blob.received
     progress.start(path.name, blob.size, offset)
     for _attempt in range(3):
         try:
-            status = hub.upload_blob(org, blob.sha256, blob.size, offset, _read(path, offset, progress))
+            status = hub.upload_blob(org, blob.sha256, blob.size, offset, _read(path, offset, progress, throttle))
         except errors.HubError as e:
             if e.error_code != "upload-offset-mismatch":
                 raise
@@ -109,10 +128,11 @@ def _upload(hub: HubClient, org: str, blob: models.MissingBlob, path: Path, prog
     raise errors.ClientError(f"upload of {path} did not complete", hint="run the same command again to resume")
 
 
-def _read(path: Path, offset: int, progress: Progress) -> Iterator[bytes]:
+def _read(path: Path, offset: int, progress: Progress, throttle: Throttle) -> Iterator[bytes]:
     with path.open("rb") as f:
         f.seek(offset)
         while buf := f.read(CHUNK):
+            throttle(len(buf))
             progress.advance(len(buf))
             yield buf
 

@@ -7,6 +7,7 @@ import time
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -52,6 +53,16 @@ async def on_validation(request: Request, exc: Exception) -> Response:
     return JSONResponse(_body("invalid-input", f"{field}: {msg}", field, hint), status_code=422)
 
 
+async def on_model_error(request: Request, exc: Exception) -> Response:
+    """A pydantic model built inside a handler (not the request body) refused its input."""
+    assert isinstance(exc, ValidationError)
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first.get("loc", ())) or None
+    return JSONResponse(
+        _body("invalid-input", f"{field}: {first.get('msg')}", field, "see /openapi.json"), status_code=422
+    )
+
+
 async def on_http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
@@ -69,6 +80,7 @@ async def on_unexpected(request: Request, exc: Exception) -> Response:
 def install(app: FastAPI, metrics: HubMetrics) -> None:
     app.add_exception_handler(Error, on_error)
     app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(ValidationError, on_model_error)
     app.add_exception_handler(HTTPException, on_http)
     app.add_exception_handler(Exception, on_unexpected)
     app.add_middleware(RequestMetrics, metrics=metrics)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, status
 from starlette.responses import JSONResponse, Response
 
-from edgeplane._kit.ids import check_digest
+from edgeplane._kit.ids import check_digest, check_name
 from edgeplane.hub import deps
 from edgeplane.hub.api import blobs as blob_api
 from edgeplane.hub.auth import Principal, principal
@@ -68,7 +68,7 @@ def create_version(
     who.require(org, "publisher")
     with hub.db.begin() as s:
         o = orgs.get(s, org)
-        m = models.find(s, o, model) or models.create(s, o, wire.ModelCreate(name=model))
+        m = models.find(s, o, model) or models.create(s, o, wire.ModelCreate(name=check_name(model, field="model")))
         row, created = models.create_version(s, m, body)
         plan = wire.VersionUploadPlan(version=models.to_wire(s, o, m, row), missing=_missing(hub, body.files))
     code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
