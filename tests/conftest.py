@@ -30,6 +30,8 @@ def _pg_reachable(url: str) -> str | None:
 def pg_server() -> str:
     url = _pg_admin_url()
     why = _pg_reachable(url)
+    if why is not None and os.environ.get("EDGEPLANE_REQUIRE_POSTGRES"):
+        pytest.fail(f"EDGEPLANE_REQUIRE_POSTGRES is set but PostgreSQL is not reachable at {url}: {why}")
     if why is not None:
         pytest.skip(f"PostgreSQL not reachable at {url} ({why}); set {PG_ENV} or run .ci/run to test on PostgreSQL")
     return url

@@ -9,6 +9,7 @@ import typer
 
 # (command name, module under edgeplane.cli). Each module exposes ``app: typer.Typer``.
 NOUNS: list[tuple[str, str]] = [
+    ("demo", "demo_cmd"),
     ("hub", "hub"),
     ("model", "model"),
     ("node", "node"),

@@ -1,0 +1,1 @@
+"""``edgeplane demo``: the whole system on one machine, on the embedded defaults (SQLite, local files)."""

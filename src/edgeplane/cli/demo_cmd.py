@@ -1,0 +1,19 @@
+"""``edgeplane demo``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from edgeplane.cli import output
+from edgeplane.cli.demo import run
+
+app = typer.Typer(help="Run the whole system on this machine and show what it does.")
+
+
+@app.callback(invoke_without_command=True)
+def demo(workdir: Annotated[Path, typer.Option(help="scratch directory (wiped first)")] = Path(".demo")) -> None:
+    """Start a hub on 127.0.0.1, publish a model it trains, pull it back and verify it."""
+    run.run(workdir, output.console())
