@@ -87,9 +87,9 @@ def drop_workload(db: statedb.StateDb, workload: str) -> None:
 
 def listing(db: statedb.StateDb, workload: str, object_type: str, *, include_received: bool) -> list[Route]:
     """Objects of ``object_type`` the workload has not acknowledged yet (OH ``GET /objects/{type}``)."""
-    acks = ("", "received") if include_received else ("",)
-    rows = db.query("SELECT * FROM routes WHERE workload = ? AND object_type = ? AND ack IN (?, ?) "
-                    "ORDER BY object_id", (workload, object_type, *(acks * 2)[:2]))
+    shown = "received" if include_received else ""  # '' (not acked) is always shown
+    rows = db.query("SELECT * FROM routes WHERE workload = ? AND object_type = ? AND ack IN ('', ?) "
+                    "ORDER BY object_id", (workload, object_type, shown))
     return [_route(r) for r in rows]
 
 
