@@ -13,6 +13,7 @@ NOUNS: list[tuple[str, str]] = [
     ("hub", "hub"),
     ("model", "model"),
     ("node", "node"),
+    ("policy", "policy"),
     ("token", "token"),
     ("serve", "serve"),
     ("agent-manifests", "agent_install"),

@@ -12,6 +12,7 @@ Left out: ``NOT`` (OH has none either).
 
 from __future__ import annotations
 
+import functools
 import re
 import typing
 
@@ -22,8 +23,10 @@ MAX_LENGTH = 65_536
 _NUMBER = re.compile(r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
 
 
+@functools.lru_cache(maxsize=16_384)
 def parse(source: str) -> syntax.Expr:
-    """One constraint string -> its tree. An empty (or all-space) string is true."""
+    """One constraint string -> its tree. An empty (or all-space) string is true. Memoised: trees are
+    immutable and fleets repeat the same constraint strings."""
     if len(source) > MAX_LENGTH:
         raise errors.PolicyError(
             "constraint is too long", text=source[:20], expected=f"at most {MAX_LENGTH} characters"

@@ -10,6 +10,7 @@ the placement engine. Left out: custom or complex property types (OH has none ei
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
@@ -111,7 +112,20 @@ def _string(name: str, value: object, *, untyped: bool) -> Value:
 
 
 def make(name: str, value: object, kind: str | None = None) -> Value:
-    """Type-check one property value; raises :class:`errors.PolicyError` when it does not fit."""
+    """Type-check one property value; raises :class:`errors.PolicyError` when it does not fit.
+
+    Fleets repeat the same few values endlessly, so hashable inputs are memoised (pure function)."""
+    if isinstance(value, list | dict):
+        return _make(name, value, kind)
+    return _make_cached(name, value, kind)
+
+
+@functools.lru_cache(maxsize=65_536, typed=True)
+def _make_cached(name: str, value: object, kind: str | None) -> Value:
+    return _make(name, value, kind)
+
+
+def _make(name: str, value: object, kind: str | None) -> Value:
     if kind is None:
         return _infer(name, value)
     if kind in ("int", "float"):
@@ -142,9 +156,13 @@ def _infer(name: str, value: object) -> Value:
 
 
 def _fields(item: object) -> tuple[object, object, object]:
+    if type(item) is dict:
+        return item.get("name"), item.get("value"), item.get("type")
+    if hasattr(item, "name"):
+        return getattr(item, "name", None), getattr(item, "value", None), getattr(item, "type", None)
     if isinstance(item, Mapping):
         return item.get("name"), item.get("value"), item.get("type")
-    return getattr(item, "name", None), getattr(item, "value", None), getattr(item, "type", None)
+    return None, None, None
 
 
 def parse(items: Iterable[Any], *, field: str = "properties") -> dict[str, Value]:
@@ -155,6 +173,16 @@ def parse(items: Iterable[Any], *, field: str = "properties") -> dict[str, Value
     out: dict[str, Value] = {}
     for i, item in enumerate(items):
         name, value, kind = _fields(item)
+        if type(name) is str and name in out:
+            raise errors.PolicyError(f"property {name!r} is given twice", expected="unique names").at_field(
+                f"{field}[{i}]"
+            )
+        if type(name) is str and (kind is None or type(kind) is str) and name.strip():
+            try:
+                out[name] = make(name, value, kind)
+            except errors.PolicyError as e:
+                raise e.at_field(f"{field}[{i}]") from None
+            continue
         where = f"{field}[{i}]"
         if not isinstance(name, str) or not name.strip():
             raise errors.PolicyError("a property needs a non-empty string name", expected="a name").at_field(where)

@@ -59,6 +59,7 @@ class Engine:
         self._compiled: dict[rules.PolicyKey, rules.Compiled] = {}
         self._rules: dict[int, rules.Rule] = {}
         self._by_org: dict[str, dict[int, rules.Rule]] = {}
+        self._anchors: dict[str, dict[syntax.Term | None, dict[int, rules.Rule]]] = {}
         self._masks: dict[int, int] = {}
         self._node_rules: dict[int, set[int]] = {}
         self._results: dict[int, deciding.Result] = {}
@@ -139,16 +140,21 @@ class Engine:
         return {node_id}
 
     def _match_node(self, entry: fleet.Entry) -> set[int]:
+        """The rules one node matches. Rules are grouped by an anchor term (one they all require), so a
+        term that fails for this node skips its whole group after one evaluation."""
         props = entry.props
         arch = props.get(fleet.ARCH)
         arch_text = arch.text if arch is not None else None
         memo: dict[int, bool] = {}
         out = set()
-        for rid, rule in self._by_org.get(entry.org, {}).items():
-            if (rule.node_kind and rule.node_kind != entry.kind) or (rule.arch and rule.arch != arch_text):
+        for anchor, group in self._anchors.get(entry.org, {}).items():
+            if anchor is not None and not _holds(anchor, props, memo):
                 continue
-            if _holds(rule.forward.expr, props, memo) and self._backward_ok(entry.side.constraints, rule):
-                out.add(rid)
+            for rid, rule in group.items():
+                if (rule.node_kind and rule.node_kind != entry.kind) or (rule.arch and rule.arch != arch_text):
+                    continue
+                if _holds(rule.forward.expr, props, memo) and self._backward_ok(entry.side.constraints, rule):
+                    out.add(rid)
         return out
 
     def _backward_ok(self, pred: compiler.Predicate, rule: rules.Rule) -> bool:
@@ -218,6 +224,10 @@ class Engine:
             mask = self._masks.pop(rule.id)
             del self._rules[rule.id]
             del self._by_org[rule.org][rule.id]
+            group = self._anchors[rule.org][_anchor(rule)]
+            del group[rule.id]
+            if not group:
+                del self._anchors[rule.org][_anchor(rule)]
             for slot in bits.slots(mask).tolist():
                 self._node_rules[slot].discard(rule.id)
                 touched.add(slot)
@@ -233,6 +243,7 @@ class Engine:
         for rule in compiled.rules:
             self._rules[rule.id] = rule
             self._by_org.setdefault(rule.org, {})[rule.id] = rule
+            self._anchors.setdefault(rule.org, {}).setdefault(_anchor(rule), {})[rule.id] = rule
             mask = self._masks[rule.id] = self._rule_mask(rule)
             for slot in bits.slots(mask).tolist():
                 self._node_rules[slot].add(rule.id)
@@ -296,6 +307,16 @@ class Engine:
 def _entry(node: inputs.Node) -> fleet.Entry:
     side = matching.node_side(f"node {node.id}", node.policy, node.builtin)
     return fleet.Entry(id=node.id, org=node.org, kind=node.kind, side=side)
+
+
+def _anchor(rule: rules.Rule) -> syntax.Term | None:
+    """A term every node matching ``rule`` must satisfy (the first top-level AND term), if any."""
+    expr = rule.forward.expr
+    if isinstance(expr, syntax.Term):
+        return expr
+    if isinstance(expr, syntax.AllOf):
+        return next((e for e in expr.items if isinstance(e, syntax.Term)), None)
+    return None
 
 
 def _holds(expr: syntax.Expr, props: Mapping[str, properties.Value], memo: dict[int, bool]) -> bool:

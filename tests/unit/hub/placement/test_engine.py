@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from tests.unit.hub.placement import helpers as h
 
 from edgeplane import schemas
 from edgeplane.hub.placement import engine, inputs
 from edgeplane.policy import errors
-from tests.unit.hub.placement import helpers as h
 
 
 def _world(**kw: object) -> inputs.Snapshot:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.unit.hub.placement import helpers as h
 
 from edgeplane.hub.placement import engine, inputs
-from tests.unit.hub.placement import helpers as h
 
 SITES = ["a", "b", "c"]
 CONSTRAINTS = ["", "site == a", "site in \"a,b\"", "gpu == true", "mem >= 4 || site == c", "zone != x"]
