@@ -23,6 +23,7 @@ class LiveServer:
         self.server = server.InferenceServer(settings_)
         asgi = app.create_app(settings_, deps=app.ServingDeps(server=self.server))
         self._sock = socket.socket()
+        self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # accepted sockets inherit it
         self._sock.bind(("127.0.0.1", 0))
         self.port = self._sock.getsockname()[1]
         self.url = f"127.0.0.1:{self.port}"
