@@ -116,6 +116,18 @@ class Engine:
         self._redecide(self._fleet.slot_of.values())
         return Docs(self)
 
+    def recompute(self) -> Docs:
+        """Re-place every node from the fleet already in memory: every policy recompiled and evaluated over
+        the index, every node re-decided. Same answer as ``load`` of the same world, minus ingesting nodes."""
+        self._compiled, self._rules, self._masks = {}, {}, {}
+        self._by_org, self._anchors, self._backward, self._memo = {}, {}, {}, {}
+        self._decider.clear()
+        self._node_rules = {slot: set() for slot in self._fleet.slot_of.values()}
+        for key in sorted(self._policies):
+            self._install(self._compile(self._policies[key]))
+        self._redecide(self._fleet.slot_of.values())
+        return Docs(self)
+
     # ----- nodes ---------------------------------------------------------------------------------------------
     def upsert_node(self, node: inputs.Node) -> set[str]:
         entry = _entry(node)

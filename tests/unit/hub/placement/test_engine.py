@@ -179,3 +179,12 @@ def test_remove_node_and_oh_deployment_policy_json() -> None:
     assert _versions(e.desired("n1")) == [("det", "1.5.0")]
     assert e.remove_node("n1") == {"n1"}
     assert e.desired("n1") is None and e.remove_node("n1") == set()
+
+
+def test_recompute_reaches_the_same_state_as_load() -> None:
+    e = engine.Engine()
+    e.load(_world(deployment_policies=[h.deploy("d", "det", constraints=["site == a"])]))
+    before = {n: e.content_hash(n) for n in e.node_ids()}
+    docs = e.recompute()
+    assert {n: e.content_hash(n) for n in e.node_ids()} == before
+    assert sorted(docs) == ["n1", "n2"] and _versions(docs["n1"]) == [("det", "2.0.0")]
