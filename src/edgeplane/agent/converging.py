@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import anyio
 
-from edgeplane.agent import delivery, installing
+from edgeplane.agent import delivery, materialising
 from edgeplane.agent.ess import bundles, webhooks
 from edgeplane.agent.settings import AgentSettings
 from edgeplane.agent.state import credentials, desired, routes, status, versions
@@ -44,7 +44,7 @@ class Converger:
         self._db = parts.delivery.db
         self._wake = anyio.Event()
         self._retry_permanent = False
-        installing.clean(parts.delivery.layout)
+        materialising.clean(parts.delivery.layout)
 
     # --- the sync loop's side -------------------------------------------------------------------
 
@@ -107,7 +107,7 @@ class Converger:
                 row = versions.ensure(self._db, model)
                 if row.state == "failed" and not row.temporary and not retry_permanent:
                     continue
-                if row.state == "active" and installing.is_installed(self.parts.delivery.layout, model):
+                if row.state == "active" and materialising.is_installed(self.parts.delivery.layout, model):
                     continue
                 tg.start_soon(one, model)
         return all(r.state == "active" or (r.state == "failed" and not r.temporary) for r in results)
@@ -157,11 +157,11 @@ class Converger:
             m = row.model
             fallback = next((r.model.version for r in rows if r.model.key in keep and r.state == "active"
                              and (r.model.org, r.model.name) == (m.org, m.name)), None)
-            installing.remove(lay, m.org, m.name, m.version, fallback=fallback)
+            materialising.remove(lay, m.org, m.name, m.version, fallback=fallback)
             bundles.remove(lay, m)
             versions.delete(self._db, m.key)
         digests = {f.sha256 for r in versions.all_rows(self._db) for f in r.model.files}
-        installing.collect_garbage(store, digests)
+        materialising.collect_garbage(store, digests)
 
 
 def _wanted_models(state: DesiredState) -> dict[str, DesiredModel]:

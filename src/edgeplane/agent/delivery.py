@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import anyio.to_thread
 
-from edgeplane.agent import errors, fetching, installing
+from edgeplane.agent import errors, fetching, materialising
 from edgeplane.agent import layout as paths
 from edgeplane.agent.settings import FetchSettings
 from edgeplane.agent.state import db as statedb
@@ -38,8 +38,8 @@ async def deliver(model: DesiredModel, deps: DeliveryDeps) -> versions.VersionRo
         if not _installed(deps, model):
             await _fetch(model, deps)
             versions.set_state(deps.db, model.key, "verified", bytes_done=_total(model))
-            await anyio.to_thread.run_sync(installing.install, deps.layout, deps.store, model)
-        installing.activate(deps.layout, model)
+            await anyio.to_thread.run_sync(materialising.install, deps.layout, deps.store, model)
+        materialising.activate(deps.layout, model)
         versions.set_state(deps.db, model.key, "active", bytes_done=_total(model))
     except errors.AgentError as e:
         _record_failure(deps, model, e)
@@ -51,7 +51,7 @@ async def deliver(model: DesiredModel, deps: DeliveryDeps) -> versions.VersionRo
 
 
 def _installed(deps: DeliveryDeps, model: DesiredModel) -> bool:
-    return installing.is_installed(deps.layout, model)
+    return materialising.is_installed(deps.layout, model)
 
 
 async def _fetch(model: DesiredModel, deps: DeliveryDeps) -> None:

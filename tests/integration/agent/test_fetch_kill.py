@@ -37,7 +37,7 @@ from edgeplane.schemas.desired import DesiredModel
 
 root, manifest = Path(sys.argv[1]), sys.argv[2]
 data = random.Random(7).randbytes(int(sys.argv[3]))
-sent = root / "sent"
+sent, tmp = root / "sent", root / "sent.tmp"
 
 class SlowSource:
     async def open(self, digest, offset):
@@ -45,7 +45,8 @@ class SlowSource:
         while pos < len(data):
             piece = data[pos:pos + 4096]
             pos += len(piece)
-            sent.write_text(str(pos))  # handed to the fetcher up to here
+            tmp.write_text(str(pos))  # handed to the fetcher up to here (atomic: kill -9 may come now)
+            tmp.replace(sent)
             await anyio.sleep(0.0005)
             yield piece
 

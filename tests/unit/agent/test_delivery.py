@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from tests.unit.agent.agent_fakes import FakeSource, make_model
 
-from edgeplane.agent import delivery, installing
+from edgeplane.agent import delivery, materialising
 from edgeplane.agent.state import status
 
 pytestmark = pytest.mark.anyio
@@ -38,7 +38,7 @@ async def test_shared_file_is_fetched_once(deps: delivery.DeliveryDeps, source: 
     row = await delivery.deliver(make_model(source, {"model.onnx": BIG, "x": b"x"}, version="2.0.0"), deps)
     assert row.state == "active"
     assert source.sent - sent == 1
-    assert installing.current_version(deps.layout, "acme", "det") == "2.0.0"
+    assert materialising.current_version(deps.layout, "acme", "det") == "2.0.0"
 
 
 async def test_cut_download_resumes_refetching_at_most_one_chunk(deps: delivery.DeliveryDeps,
@@ -66,7 +66,7 @@ async def test_digest_mismatch_fails_and_keeps_previous(deps: delivery.DeliveryD
     row = await delivery.deliver(bad, deps)
     assert row.state == "failed" and not row.temporary and "corrupt-download" in row.reason
     assert not version_dir(deps, "2.0.0").exists()
-    assert installing.current_version(deps.layout, "acme", "det") == "1.0.0"
+    assert materialising.current_version(deps.layout, "acme", "det") == "1.0.0"
     assert (deps.layout.models / "acme" / "det" / "current" / "model.onnx").read_bytes() == b"v1 bytes"
     assert deps.store.received(bad.files[0].sha256) == 0  # bad bytes are not kept
 
@@ -90,7 +90,7 @@ async def test_disk_full_fails_and_keeps_previous(deps: delivery.DeliveryDeps, s
     row = await delivery.deliver(make_model(source, {"model.onnx": BIG}, version="2.0.0"), deps)
     monkeypatch.setattr(os, "write", real_write)
     assert row.state == "failed" and row.temporary and "no space left" in row.reason
-    assert installing.current_version(deps.layout, "acme", "det") == "1.0.0"
+    assert materialising.current_version(deps.layout, "acme", "det") == "1.0.0"
     assert not version_dir(deps, "2.0.0").exists()
     row = await delivery.deliver(make_model(source, {"model.onnx": BIG}, version="2.0.0"), deps)
     assert row.state == "active"

@@ -129,9 +129,9 @@ def collect_garbage(store: fs.FsBlobStore, keep: set[str]) -> list[Digest]:
 
 def _install_error(e: OSError, model: DesiredModel) -> errors.AgentError:
     if e.errno in (errno.ENOSPC, errno.EDQUOT):
-        return errors.DiskFullError(f"no space left on device while installing {model.key}",
+        return errors.DiskFullError(f"no space left on device while materialising {model.key}",
                                     hint="free disk space; the previous version stays active")
-    return errors.InstallError(f"installing {model.key}: {e.strerror or e}")
+    return errors.InstallError(f"materialising {model.key}: {e.strerror or e}")
 
 
 def _fsync_tree(root: Path) -> None:
