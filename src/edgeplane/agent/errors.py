@@ -38,7 +38,7 @@ class SourceError(TemporaryError):
 
 
 class DiskFullError(TemporaryError):
-    """ENOSPC (or EDQUOT) while storing or installing a model; the previous version stays active."""
+    """ENOSPC (or EDQUOT) while storing or materialising a model; the previous version stays active."""
 
     code = "disk-full"
 

@@ -6,7 +6,7 @@ versions is fetched once); a partial blob resumes from its stored length. Bytes 
 ``chunk_bytes`` at a time, so a kill -9 or power cut costs at most one chunk of re-fetching. The store
 verifies size and sha256 before it publishes a blob; nothing here ever exposes partial bytes.
 
-Deliberately left out: installing and activating (``installing``), retry timing (the caller's loop).
+Deliberately left out: materialising and activating (``materialising``), retry timing (the caller's loop).
 """
 
 from __future__ import annotations
