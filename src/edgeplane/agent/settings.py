@@ -3,14 +3,17 @@
 Every field has a default, a unit in its name or description, and a one-line reason. Groups mirror the
 agent's parts: ``sync`` (hub long-poll), ``fetch`` (model downloads), ``ess`` (local object API) and
 ``runner`` (device workload processes). Environment variables use the prefix ``EDGEPLANE_AGENT_`` and
-``__`` between a group and its field, e.g. ``EDGEPLANE_AGENT_FETCH__CHUNK_BYTES=4194304``.
+``__`` between a group and its field, e.g. ``EDGEPLANE_AGENT_FETCH__CHUNK_BYTES=4194304``. The few names
+the cluster install manifests set (``EDGEPLANE_HUB_URL``, ``EDGEPLANE_REGISTRATION_TOKEN``,
+``EDGEPLANE_NAMESPACE``, ``EDGEPLANE_DATA_DIR``) are accepted as well, as aliases.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,12 +24,18 @@ class SyncSettings(BaseModel):
                           "below common proxy idle timeouts (60 s)")
     backoff_initial_s: float = Field(default=1.0, gt=0, description="seconds before the first reconnect; "
                                      "a blip recovers fast")
-    backoff_max_s: float = Field(default=300.0, gt=0, description="seconds cap of the reconnect backoff; "
-                                 "a dead hub costs at most one try per 5 minutes")
+    backoff_max_s: float = Field(default=60.0, gt=0, description="seconds cap of the reconnect backoff "
+                                 "(protocol: 60 s); full jitter spreads a fleet's reconnects over it")
+    retry_after_max_s: float = Field(default=600.0, gt=0, description="seconds cap on a hub's Retry-After; "
+                                     "a bogus header cannot park the agent for days")
+    request_timeout_s: float = Field(default=30.0, gt=0, description="seconds a non-long-poll hub request "
+                                     "may take; a stuck hub is noticed and retried")
     heartbeat_s: float = Field(default=60.0, gt=0, description="seconds between heartbeats when idle; "
                                "lets the hub mark a node stale")
     status_batch_max: int = Field(default=500, ge=1, description="status entries per report; keeps one "
                                   "report well under the hub's request limit")
+    status_interval_s: float = Field(default=0.5, gt=0, description="seconds between checks for new status "
+                                     "deltas (a local SQLite query); bounds how late the hub hears of a change")
 
 
 class FetchSettings(BaseModel):
@@ -74,16 +83,38 @@ class RunnerSettings(BaseModel):
     log_backups: int = Field(default=3, ge=0, description="rotated log files kept per workload")
 
 
+def _also(field: str, name: str) -> AliasChoices:
+    """Accept ``EDGEPLANE_AGENT_<FIELD>``, the field's own name (init kwargs) and one more env name."""
+    return AliasChoices(field, f"EDGEPLANE_AGENT_{field.upper()}", name)
+
+
 class AgentSettings(BaseSettings):
     """Everything an agent process is configured with."""
 
     model_config = SettingsConfigDict(env_prefix="EDGEPLANE_AGENT_", env_nested_delimiter="__",
-                                      extra="ignore")
+                                      extra="ignore", populate_by_name=True)
 
     data_dir: Path = Field(default=Path("/var/lib/edgeplane-agent"), description="all local state: "
-                           "database, blobs, models, workload dirs, logs, ESS keys")
-    org: str = Field(default="", description="the node's org (set at registration)")
-    node_id: str = Field(default="", description="the node's id (set at registration)")
+                           "database, blobs, models, workload dirs, logs, ESS keys, node credential",
+                           validation_alias=_also("data_dir", "EDGEPLANE_DATA_DIR"))
+    hub_url: str = Field(default="", description="base URL of the hub (http[s]://host:port); the agent "
+                         "always dials out, the hub never connects to it",
+                         validation_alias=_also("hub_url", "EDGEPLANE_HUB_URL"))
+    registration_token: str = Field(default="", description="one-time secret used for the first "
+                                    "registration only; afterwards the node credential in data_dir is used",
+                                    validation_alias=_also("registration_token", "EDGEPLANE_REGISTRATION_TOKEN"))
+    org: str = Field(default="default", description="the node's org; the registration token must belong "
+                     "to it (the hub's first org is 'default')")
+    node_name: str = Field(default="", description="name to register under; empty: the host name")
+    kind: Literal["device", "cluster"] = Field(default="device", description="device (runs processes) or "
+                                               "cluster (applies Kubernetes objects)")
+    namespace: str = Field(default="", description="Kubernetes namespace of a cluster agent (set by its "
+                           "manifests); unused on devices",
+                           validation_alias=_also("namespace", "EDGEPLANE_NAMESPACE"))
+    properties_file: Path | None = Field(default=None, description="OH node policy JSON (properties, "
+                                         "constraints, deployment); re-sent on every start")
+    node_id: str = Field(default="", description="the node's id (set at registration, read back from the "
+                         "credential file)")
     arch: str = Field(default="", description="HZN_ARCH given to workloads; empty: detect (amd64, arm64..)")
     sync: SyncSettings = Field(default_factory=SyncSettings)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
