@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 from edgeplane import schemas
 from edgeplane.hub.placement import rules
-from edgeplane.policy import versions
 
 Outcome = Literal["placed", "superseded", "unrouted"]
 
@@ -34,7 +33,10 @@ class Result:
     workloads: tuple[schemas.DesiredWorkload, ...]
     endpoints: tuple[schemas.DesiredEndpoint, ...]
     hash: str
-    decisions: tuple[Decision, ...]
+
+
+PieceKey = tuple[int, tuple[int, ...]]
+"""(winning deployment rule id, ids of the model rules routed to it, one per model)."""
 
 
 def digest(text: str) -> str:
@@ -49,54 +51,74 @@ def _desired_model(route: rules.Route, policy: str) -> schemas.DesiredModel:
     )
 
 
+def routes_by_workload(routes: Iterable[rules.Rule]) -> dict[tuple[str, str], list[rules.Rule]]:
+    """Model rules indexed by the workloads they name, each list in rank order (model, newest first)."""
+    out: dict[tuple[str, str], list[rules.Rule]] = {}
+    for r in routes:
+        assert isinstance(r.target, rules.Route)
+        for org, name in dict.fromkeys((org, name) for org, name, _, _ in r.target.services):
+            out.setdefault((org, name), []).append(r)
+    for lst in out.values():
+        lst.sort(key=lambda r: r.rank)
+    return out
+
+
 class Decider:
     """Holds the shared pieces; ``clear()`` when rules change."""
 
     def __init__(self) -> None:
-        self._workloads: dict[tuple[int, tuple[int, ...]], tuple[schemas.DesiredWorkload, str]] = {}
+        self._workloads: dict[PieceKey, tuple[schemas.DesiredWorkload, str]] = {}
         self._endpoints: dict[int, tuple[schemas.DesiredEndpoint, str]] = {}
 
     def clear(self) -> None:
         self._workloads.clear()
         self._endpoints.clear()
 
-    def decide(self, matched: Iterable[rules.Rule]) -> Result:
-        deploys: dict[tuple[str, str], list[rules.Rule]] = {}
-        routes: list[rules.Rule] = []
-        serves: list[rules.Rule] = []
-        for r in matched:
-            if isinstance(r.target, rules.Deploy):
-                deploys.setdefault((r.target.workload.org, r.target.workload.name), []).append(r)
-            elif isinstance(r.target, rules.Route):
-                routes.append(r)
-            else:
-                serves.append(r)
-        routes.sort(key=_route_order)
-        decisions: list[Decision] = []
-        pieces: list[tuple[schemas.DesiredWorkload, str]] = []
-        routed: set[int] = set()
-        for wkey in sorted(deploys):
-            ranked = sorted(deploys[wkey], key=_deploy_order)
-            best = ranked[0]
-            decisions.append(Decision(best.key, best.id, "placed", f"workload {_label(best)} placed"))
-            decisions.extend(
-                Decision(r.key, r.id, "superseded", f"{_label(r)} superseded by {_label(best)}") for r in ranked[1:]
-            )
-            chosen = self._route(best, routes, decisions)
-            routed.update(r.id for r in chosen)
-            pieces.append(self._workload(best, chosen))
-        for r in routes:
-            if r.id not in routed and not any(d.rule == r.id for d in decisions):
-                decisions.append(Decision(r.key, r.id, "unrouted", "no workload it names is placed on this node"))
-        ends = [self._endpoint(r) for r in sorted(serves, key=lambda r: r.key)]
-        decisions.extend(Decision(r.key, r.id, "placed", "endpoint placed") for r in serves)
-        content = digest("\n".join(h for _, h in [*pieces, *ends]))
+    def assemble(self, pieces: Iterable[PieceKey], ends: Iterable[int], by_id: Mapping[int, rules.Rule]) -> Result:
+        """The node's content from its pieces (in order); the hash covers exactly this content."""
+        built = [self._workload(by_id[best], [by_id[r] for r in routed]) for best, routed in pieces]
+        eps = [self._endpoint(by_id[e]) for e in ends]
         return Result(
-            workloads=tuple(w for w, _ in pieces), endpoints=tuple(e for e, _ in ends), hash=content,
-            decisions=tuple(decisions),
+            workloads=tuple(w for w, _ in built), endpoints=tuple(e for e, _ in eps),
+            hash=digest("\n".join(h for _, h in [*built, *eps])),
         )
 
-    def _route(self, best: rules.Rule, routes: list[rules.Rule], decisions: list[Decision]) -> list[rules.Rule]:
+    def decide(self, matched: Iterable[rules.Rule], *, explain: bool = False) -> tuple[Result, tuple[Decision, ...]]:
+        """One node: pick the winners among the rules it matched; with ``explain``, say why for every rule."""
+        by_id: dict[int, rules.Rule] = {}
+        deploys: dict[tuple[str, str], list[rules.Rule]] = {}
+        for r in matched:
+            by_id[r.id] = r
+            if isinstance(r.target, rules.Deploy):
+                deploys.setdefault((r.target.workload.org, r.target.workload.name), []).append(r)
+        routes = routes_by_workload(r for r in by_id.values() if isinstance(r.target, rules.Route))
+        serves = sorted((r for r in by_id.values() if isinstance(r.target, rules.Serve)), key=lambda r: r.key)
+        notes: list[Decision] | None = [] if explain else None
+        pieces: list[PieceKey] = []
+        for wkey in sorted(deploys):
+            ranked = sorted(deploys[wkey], key=lambda r: r.rank)
+            best = ranked[0]
+            chosen = self._route(best, routes.get(wkey, ()), notes)
+            pieces.append((best.id, tuple(r.id for r in chosen)))
+            if notes is not None:
+                notes.append(Decision(best.key, best.id, "placed", f"workload {_label(best)} placed"))
+                notes.extend(
+                    Decision(r.key, r.id, "superseded", f"{_label(r)} superseded by {_label(best)}")
+                    for r in ranked[1:]
+                )
+        if notes is not None:
+            seen = {d.rule for d in notes}
+            notes.extend(
+                Decision(r.key, r.id, "unrouted", "no workload it names is placed on this node")
+                for r in by_id.values() if isinstance(r.target, rules.Route) and r.id not in seen
+            )
+            notes.extend(Decision(r.key, r.id, "placed", "endpoint placed") for r in serves)
+        result = self.assemble(pieces, [r.id for r in serves], by_id)
+        return result, tuple(notes or ())
+
+    def _route(
+        self, best: rules.Rule, routes: Iterable[rules.Rule], notes: list[Decision] | None
+    ) -> list[rules.Rule]:
         assert isinstance(best.target, rules.Deploy)
         chosen: dict[tuple[str, str], rules.Rule] = {}
         for r in routes:
@@ -107,9 +129,9 @@ class Decider:
             held = chosen.get((m.org, m.model))
             if held is None:
                 chosen[(m.org, m.model)] = r
-                decisions.append(Decision(r.key, r.id, "placed", f"model {m.model}@{m.version} -> {_label(best)}"))
-            else:
-                decisions.append(Decision(r.key, r.id, "superseded", f"model {m.model}@{m.version} superseded"))
+            if notes is not None:
+                outcome: Outcome = "placed" if held is None else "superseded"
+                notes.append(Decision(r.key, r.id, outcome, f"model {m.model}@{m.version} for {_label(best)}"))
         return [chosen[k] for k in sorted(chosen)]
 
     def _workload(self, best: rules.Rule, chosen: list[rules.Rule]) -> tuple[schemas.DesiredWorkload, str]:
@@ -152,14 +174,3 @@ def _label(r: rules.Rule) -> str:
     return f"{w.name}@{w.version} (policy {r.key[2]})"
 
 
-def _deploy_order(r: rules.Rule) -> tuple[tuple[int, int, int], str, str]:
-    assert isinstance(r.target, rules.Deploy)
-    v = r.target.version
-    return ((-v[0], -v[1], -v[2]), r.key[2], r.arch)
-
-
-def _route_order(r: rules.Rule) -> tuple[str, str, tuple[int, int, int], str]:
-    assert isinstance(r.target, rules.Route)
-    m = r.target.model
-    v = versions.parse_version(m.version) or (0, 0, 0)
-    return (m.org, m.model, (-v[0], -v[1], -v[2]), r.key[2])

@@ -12,9 +12,10 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from edgeplane import schemas
-from edgeplane.policy import compiler, matching, properties, syntax, versions
+from edgeplane.policy import compiler, matching, syntax, versions
 
 PolicyKey = tuple[str, str, str]
 """(kind, org, name) with kind one of deployment, model, endpoint."""
@@ -55,6 +56,9 @@ class Rule:
     forward: compiler.Predicate
     side: matching.Side
     target: Deploy | Route | Serve
+    rank: tuple[Any, ...] = ()
+    """Sort key among rivals: deployments newest version first, then policy name, then arch; model routes
+    by model, newest version first, then policy name."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -113,6 +117,7 @@ class Compiler:
             out.append(Rule(
                 id=next(self._ids), key=key, org=p.org, node_kind=w.kind, arch=w.arch or arch,
                 forward=self.intern(side.constraints), side=side, target=Deploy(workload=w, version=v),
+                rank=((-v[0], -v[1], -v[2]), p.name, w.arch or arch),
             ))
         if not out:
             problems.append(
@@ -136,6 +141,7 @@ class Compiler:
             id=next(self._ids), key=key, org=p.org, node_kind=None, arch="",
             forward=self.intern(side.constraints), side=side,
             target=Route(model=mv, object_type=p.object_type, services=services),
+            rank=(mv.org, mv.model, _descending(mv.version), p.name),
         )
         return Compiled(key=key, rules=(rule,))
 
@@ -156,5 +162,6 @@ class Compiler:
         return Compiled(key=key, rules=(rule,))
 
 
-def props_of(rule: Rule) -> Mapping[str, properties.Value]:
-    return rule.side.properties
+def _descending(version: str) -> tuple[int, int, int]:
+    v = versions.parse_version(version) or (0, 0, 0)
+    return (-v[0], -v[1], -v[2])
