@@ -188,3 +188,21 @@ def test_recompute_reaches_the_same_state_as_load() -> None:
     docs = e.recompute()
     assert {n: e.content_hash(n) for n in e.node_ids()} == before
     assert sorted(docs) == ["n1", "n2"] and _versions(docs["n1"]) == [("det", "2.0.0")]
+
+
+def test_explain_accounts_agree_with_matching_for_every_pair() -> None:
+    e = engine.Engine()
+    e.load(_world(
+        nodes=[h.node("n1", {"site": "a"}), h.node("n2", {"site": "b", "gpu": True}, ["tier == gold"]),
+               h.node("n3", {"site": "a"}, arch="arm64")],
+        deployment_policies=[h.deploy("d1", "det", constraints=["site == a"]),
+                             h.deploy("d2", "det", "[1.0.0,1.0.0]", ["gpu == true"], {"tier": "gold"})],
+        model_policies=[h.route("y", "yolo", "1", [{"name": "det"}], ["site == a"])],
+    ))
+    for node_id in ["n1", "n2", "n3"]:
+        for policy in ["d1", "d2", "y"]:
+            for account in e.explain(node_id, policy).rules:
+                assert account.forward is not None and account.backward is not None
+                held = account.forward.held and account.backward.held and all(
+                    c.startswith("held") for c in account.checks)
+                assert account.matched == held, (node_id, policy, account.lines())
