@@ -16,7 +16,7 @@ NOUNS: list[tuple[str, str]] = [
     ("policy", "policy"),
     ("token", "token"),
     ("serve", "serve"),
-    ("agent-manifests", "agent_install"),
+    ("agent", "agent"),
     ("gitops", "gitops"),
 ]
 
