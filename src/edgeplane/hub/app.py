@@ -6,6 +6,8 @@ through ``deps``; the app holds them on ``app.state.hub``.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,19 +16,29 @@ from fastapi import FastAPI
 
 from edgeplane import __version__
 from edgeplane.artifacts.fs import FsBlobStore
-from edgeplane.hub import bootstrap, errors
-from edgeplane.hub.api import blobs, health, models, nodes, orgs
+from edgeplane.hub import bootstrap, errors, waiting
+from edgeplane.hub.api import blobs, desired, health, models, nodes, orgs, policies, workloads
 from edgeplane.hub.deps import Hub
 from edgeplane.hub.metrics import HubMetrics
+from edgeplane.hub.placing import Placement
 from edgeplane.hub.settings import HubSettings
 from edgeplane.hub.store import db
+from edgeplane.hub.waiting import Waiters
 
 log = logging.getLogger("edgeplane.hub")
 
 
 def build_deps(settings: HubSettings) -> Hub:
     database = db.connect(settings)
-    return Hub(settings=settings, db=database, blobs=FsBlobStore(settings.artifact_root()), metrics=HubMetrics())
+    waiters = Waiters()
+    return Hub(
+        settings=settings,
+        db=database,
+        blobs=FsBlobStore(settings.artifact_root()),
+        metrics=HubMetrics(),
+        placement=Placement(database, waiters),
+        waiters=waiters,
+    )
 
 
 def create_app(settings: HubSettings, *, deps: Hub | None = None) -> FastAPI:
@@ -43,14 +55,21 @@ def create_app(settings: HubSettings, *, deps: Hub | None = None) -> FastAPI:
                     settings.data_dir / "admin-token",
                     token,
                 )
+        hub.waiters.bind(asyncio.get_running_loop())
+        placed = await asyncio.to_thread(hub.placement.recompute)
+        log.info("placement: %d node(s) placed", placed)
+        watcher = asyncio.create_task(waiting.watch_store(hub.db, hub.waiters, settings.placement.watch_interval))
         yield
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
         if deps is None:
             hub.db.engine.dispose()
 
     app = FastAPI(title="edgeplane hub", version=__version__, lifespan=lifespan)
     app.state.hub = hub
     errors.install(app, hub.metrics)
-    for module in (health, orgs, models, blobs, nodes):
+    for module in (health, orgs, models, blobs, nodes, desired, workloads, policies):
         app.include_router(module.router)
     return app
 

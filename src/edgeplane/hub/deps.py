@@ -8,8 +8,10 @@ from starlette.requests import Request
 
 from edgeplane.artifacts.base import BlobStore
 from edgeplane.hub.metrics import HubMetrics
+from edgeplane.hub.placing import Placement
 from edgeplane.hub.settings import HubSettings
 from edgeplane.hub.store.db import Database
+from edgeplane.hub.waiting import Waiters
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,8 @@ class Hub:
     db: Database
     blobs: BlobStore
     metrics: HubMetrics
+    placement: Placement
+    waiters: Waiters
 
 
 def hub(request: Request) -> Hub:

@@ -32,6 +32,13 @@ class ArtifactSettings(BaseModel):
     )
 
 
+class PlacementSettings(BaseModel):
+    watch_interval: float = Field(
+        default=0.5, gt=0, le=60, description="seconds between checks for desired-state changes other replicas made"
+    )
+    max_wait: float = Field(default=300, gt=0, le=3600, description="seconds a desired-state long-poll may be held")
+
+
 class AuthSettings(BaseModel):
     bootstrap: bool = Field(default=True, description="on first start, create org 'default' and an admin token")
 
@@ -46,6 +53,7 @@ class HubSettings(BaseSettings):
     store: StoreSettings = Field(default_factory=StoreSettings)
     artifacts: ArtifactSettings = Field(default_factory=ArtifactSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    placement: PlacementSettings = Field(default_factory=PlacementSettings)
 
     def database_url(self) -> str:
         return self.store.database_url or f"sqlite:///{(self.data_dir / 'hub.db').resolve()}"

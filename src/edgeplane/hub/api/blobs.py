@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, status
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 
-from edgeplane._kit.errors import InvalidInput, NotFound
+from edgeplane._kit.errors import Forbidden, InvalidInput, NotFound
 from edgeplane._kit.ids import Digest, check_digest
 from edgeplane.artifacts.base import BlobWriter
 from edgeplane.artifacts.digests import digest_header
@@ -24,7 +24,7 @@ from edgeplane.artifacts.errors import BlobNotFound, OffsetMismatch
 from edgeplane.hub import deps
 from edgeplane.hub.api import ranges
 from edgeplane.hub.auth import Principal, principal
-from edgeplane.hub.store import models, orgs
+from edgeplane.hub.store import desired, models, orgs
 from edgeplane.schemas import models as wire
 
 router = APIRouter(prefix="/api/v1/orgs/{org}/blobs", tags=["blobs"])
@@ -126,6 +126,15 @@ def download(org: str, digest: str, who: Principal = Depends(principal), hub: de
         who.require(org, "viewer")
     d = check_digest(digest)
     _expected_size(hub, org, d)  # the org must reference it: no probing other orgs' blobs
+    if who.kind == "node":
+        with hub.db.begin() as s:
+            allowed = desired.digests(desired.get(s, who.node_id or ""))
+        if d not in allowed:
+            raise Forbidden(
+                f"blob {d} is not in this node's desired state",
+                field="digest",
+                hint="a node may download only the model files assigned to it",
+            )
     return serve(hub, d)
 
 

@@ -10,6 +10,7 @@ from edgeplane.hub import deps
 from edgeplane.hub.api import blobs as blob_api
 from edgeplane.hub.auth import Principal, principal
 from edgeplane.hub.store import errors, models, orgs
+from edgeplane.hub.store.tables import FileRow
 from edgeplane.schemas import models as wire
 
 router = APIRouter(prefix="/api/v1/orgs/{org}/models", tags=["models"])
@@ -48,9 +49,12 @@ def delete_model(
     org: str, model: str, who: Principal = Depends(principal), hub: deps.Hub = Depends(deps.hub)
 ) -> Response:
     who.require(org, "publisher")
-    with hub.db.begin() as s:
-        o = orgs.get(s, org)
-        digests = models.delete_model(s, models.get(s, o, model))
+    with hub.placement.writing() as w:
+        o = orgs.get(w.session, org)
+        m = models.get(w.session, o, model)
+        versions = models.ready_versions(w.session, m)
+        digests = models.delete_model(w.session, m)
+        w.apply(lambda e: set().union(*(e.remove_model_version(org, model, v) for v in versions)))
     blob_api.collect_garbage(hub, digests)
     return Response(status_code=204)
 
@@ -121,24 +125,29 @@ def commit_version(
 ) -> wire.ModelVersion:
     """Make a pending version visible, once every blob is stored and verified. Idempotent."""
     who.require(org, "publisher")
-    with hub.db.begin() as s:
+    with hub.placement.writing() as w:
+        s = w.session
         o = orgs.get(s, org)
         m = models.get(s, o, model)
         row = models.get_version(s, m, version, include_pending=True)
         if row.state != "ready":
-            missing = _missing(
-                hub, [wire.FileEntry(path=f.path, size=f.size, sha256=f.sha256) for f in models.files(s, row)]
-            )
-            if missing:
-                raise errors.VersionIncomplete(
-                    f"{len(missing)} file(s) of {model}:{version} are not uploaded yet "
-                    f"(first: sha256 {missing[0].sha256}, {missing[0].received}/{missing[0].size} bytes)",
-                    field="files",
-                    hint="upload the missing blobs (edgeplane model push resumes), then commit",
-                )
+            _require_complete(hub, model, version, models.files(s, row))
             models.commit(s, row)
             hub.metrics.versions_committed.inc()
+            out = models.to_wire(s, o, m, row)
+            w.apply(lambda e: e.upsert_model_version(out))
         return models.to_wire(s, o, m, row)
+
+
+def _require_complete(hub: deps.Hub, model: str, version: str, rows: list[FileRow]) -> None:
+    missing = _missing(hub, [wire.FileEntry(path=f.path, size=f.size, sha256=f.sha256) for f in rows])
+    if missing:
+        raise errors.VersionIncomplete(
+            f"{len(missing)} file(s) of {model}:{version} are not uploaded yet "
+            f"(first: sha256 {missing[0].sha256}, {missing[0].received}/{missing[0].size} bytes)",
+            field="files",
+            hint="upload the missing blobs (edgeplane model push resumes), then commit",
+        )
 
 
 @router.delete("/{model}/versions/{version}", status_code=status.HTTP_204_NO_CONTENT)
@@ -146,10 +155,11 @@ def delete_version(
     org: str, model: str, version: str, who: Principal = Depends(principal), hub: deps.Hub = Depends(deps.hub)
 ) -> Response:
     who.require(org, "publisher")
-    with hub.db.begin() as s:
-        o = orgs.get(s, org)
-        m = models.get(s, o, model)
-        digests = models.delete_version(s, models.get_version(s, m, version, include_pending=True))
+    with hub.placement.writing() as w:
+        o = orgs.get(w.session, org)
+        m = models.get(w.session, o, model)
+        digests = models.delete_version(w.session, models.get_version(w.session, m, version, include_pending=True))
+        w.apply(lambda e: e.remove_model_version(org, model, version))
     blob_api.collect_garbage(hub, digests)
     return Response(status_code=204)
 

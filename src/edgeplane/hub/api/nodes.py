@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, status
-from starlette.requests import Request
 from starlette.responses import Response
 
 from edgeplane._kit.errors import Unauthorized
-from edgeplane.hub import deps
+from edgeplane.hub import deps, placing
 from edgeplane.hub.auth import Principal, principal
 from edgeplane.hub.store import nodes, orgs, tokens
 from edgeplane.schemas import nodes as wire
@@ -33,11 +32,10 @@ def create_registration_token(
 
 
 @router.post("/nodes/register", status_code=status.HTTP_201_CREATED)
-def register(
-    org: str, body: wire.NodeRegister, request: Request, hub: deps.Hub = Depends(deps.hub)
-) -> wire.NodeRegistered:
+def register(org: str, body: wire.NodeRegister, hub: deps.Hub = Depends(deps.hub)) -> wire.NodeRegistered:
     """An agent registers with a registration token and receives its own node credential."""
-    with hub.db.begin() as s:
+    with hub.placement.writing() as w:
+        s = w.session
         o = orgs.get(s, org)
         reg = tokens.resolve(s, body.registration_token)
         if reg is None or reg.kind != "registration" or reg.org_id != o.id:
@@ -47,6 +45,7 @@ def register(
                 hint="ask an admin for a new one: `edgeplane node token`",
             )
         row, credential = nodes.register(s, o, reg, body)
+        w.apply(lambda e: e.upsert_node(placing.node_input(row, org)))
         return wire.NodeRegistered(node_id=row.id, org=org, name=row.name, credential=credential)
 
 
@@ -77,8 +76,16 @@ def heartbeat(
     org: str, node: str, body: wire.Heartbeat, who: Principal = Depends(principal), hub: deps.Hub = Depends(deps.hub)
 ) -> Response:
     who.require_node(org, node)
-    with hub.db.begin() as s:
-        nodes.heartbeat(s, nodes.get(s, orgs.get(s, org), node), body)
+    if body.builtin is None:
+        with hub.db.begin() as s:
+            nodes.heartbeat(s, nodes.get(s, orgs.get(s, org), node), body)
+        return Response(status_code=204)
+    with hub.placement.writing() as w:  # built-in properties can change placement
+        row = nodes.get(w.session, orgs.get(w.session, org), node)
+        before = row.builtin
+        nodes.heartbeat(w.session, row, body)
+        if row.builtin != before:
+            w.apply(lambda e: e.upsert_node(placing.node_input(row, org)))
     return Response(status_code=204)
 
 
@@ -87,14 +94,15 @@ def set_policy(
     org: str, node: str, body: NodePolicy, who: Principal = Depends(principal), hub: deps.Hub = Depends(deps.hub)
 ) -> wire.NodeInfo:
     """Replace the node's policy (properties/constraints). The node itself or an org admin may."""
-    with hub.db.begin() as s:
-        o = orgs.get(s, org)
-        row = nodes.get(s, o, node)
+    with hub.placement.writing() as w:
+        o = orgs.get(w.session, org)
+        row = nodes.get(w.session, o, node)
         if who.kind == "node":
             who.require_node(org, row.id)
         else:
             who.require(org, "admin")
-        nodes.set_policy(s, row, body)
+        nodes.set_policy(w.session, row, body)
+        w.apply(lambda e: e.upsert_node(placing.node_input(row, org)))
         return nodes.to_wire(row, o)
 
 
@@ -102,12 +110,14 @@ def set_policy(
 def delete_node(
     org: str, node: str, who: Principal = Depends(principal), hub: deps.Hub = Depends(deps.hub)
 ) -> Response:
-    with hub.db.begin() as s:
-        o = orgs.get(s, org)
-        row = nodes.get(s, o, node)
+    with hub.placement.writing() as w:
+        o = orgs.get(w.session, org)
+        row = nodes.get(w.session, o, node)
         if who.kind == "node":
             who.require_node(org, row.id)
         else:
             who.require(org, "admin")
-        nodes.delete(s, row)
+        node_id = row.id
+        nodes.delete(w.session, row)
+        w.apply(lambda e: e.remove_node(node_id))
     return Response(status_code=204)

@@ -112,3 +112,67 @@ class NodeRow(Base):
     agent_version: Mapped[str] = mapped_column(String(64), default="")
     registered_at: Mapped[datetime]
     last_seen: Mapped[datetime | None]
+
+
+class WorkloadRow(Base):
+    """One immutable workload version; ``doc`` is the WorkloadCreate body."""
+
+    __tablename__ = "workloads"
+    __table_args__ = (UniqueConstraint("org_id", "name", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(63))
+    version: Mapped[str] = mapped_column(String(63))
+    kind: Mapped[str] = mapped_column(String(16))
+    doc: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+
+
+class PolicyRow(Base):
+    """Deployment policies, model policies and endpoints (``kind``); ``doc`` is the validated body."""
+
+    __tablename__ = "policies"
+    __table_args__ = (UniqueConstraint("org_id", "kind", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(63))
+    doc: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class DesiredRow(Base):
+    """A node's desired state. ``generation`` grows whenever ``content_hash`` changes; ``seq`` is the
+    placement epoch that last wrote it (replicas poll ``seq`` to wake long-polls)."""
+
+    __tablename__ = "desired_states"
+    node_id: Mapped[str] = mapped_column(ForeignKey("nodes.id", ondelete="CASCADE"), primary_key=True)
+    generation: Mapped[int] = mapped_column(BigInteger)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    doc: Mapped[dict[str, Any]]
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)
+    updated_at: Mapped[datetime]
+
+
+class StatusRow(Base):
+    """The latest state a node reported for one object (kind, key)."""
+
+    __tablename__ = "node_status"
+    node_id: Mapped[str] = mapped_column(ForeignKey("nodes.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    bytes_done: Mapped[int | None] = mapped_column(BigInteger)
+    metrics: Mapped[dict[str, Any]]
+    generation: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime]
+
+
+class CounterRow(Base):
+    """Named monotonic counters; ``placement`` is the epoch every placement-relevant write bumps."""
+
+    __tablename__ = "counters"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)

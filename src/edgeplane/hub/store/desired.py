@@ -1,0 +1,92 @@
+"""Persisted desired state per node, the placement epoch, and what a node may download."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from edgeplane._kit.clock import utcnow
+from edgeplane.hub.store.tables import CounterRow, DesiredRow
+from edgeplane.schemas import desired as wire
+
+EPOCH = "placement"
+
+
+def epoch(session: Session) -> int:
+    row = session.get(CounterRow, EPOCH)
+    return row.value if row is not None else 0
+
+
+def bump_epoch(session: Session) -> int:
+    """Increment the placement epoch (row-locked on PostgreSQL, so concurrent writers serialise)."""
+    row = session.get(CounterRow, EPOCH, with_for_update=True)
+    if row is None:
+        row = CounterRow(name=EPOCH, value=0)
+        session.add(row)
+    row.value += 1
+    session.flush()
+    return row.value
+
+
+def lock_epoch(session: Session) -> int:
+    """Take the placement write lock for this transaction and return the current epoch."""
+    row = session.get(CounterRow, EPOCH, with_for_update=True)
+    if row is None:
+        return 0
+    if session.bind is not None and session.bind.dialect.name == "sqlite":
+        session.execute(update(CounterRow).where(CounterRow.name == EPOCH).values(value=row.value))
+    return row.value
+
+
+def get(session: Session, node_id: str) -> DesiredRow | None:
+    return session.get(DesiredRow, node_id)
+
+
+def save(session: Session, doc: wire.DesiredState, content_hash: str, seq: int) -> int:
+    """Store ``doc`` for its node; the generation grows only when the content changed. Returns it."""
+    row = session.get(DesiredRow, doc.node_id)
+    now = utcnow()
+    if row is None:
+        row = DesiredRow(node_id=doc.node_id, generation=1, content_hash=content_hash, doc={}, seq=seq, updated_at=now)
+        session.add(row)
+    elif row.content_hash == content_hash:
+        return row.generation
+    else:
+        row.generation += 1
+    stamped = doc.model_copy(update={"generation": row.generation, "computed_at": now})
+    row.doc, row.content_hash, row.seq, row.updated_at = stamped.model_dump(mode="json"), content_hash, seq, now
+    session.flush()
+    return row.generation
+
+
+def changed_since(session: Session, seq: int) -> list[tuple[str, int]]:
+    q = select(DesiredRow.node_id, DesiredRow.seq).where(DesiredRow.seq > seq)
+    return [(n, s) for n, s in session.execute(q)]
+
+
+def to_wire(row: DesiredRow) -> wire.DesiredState:
+    return wire.DesiredState.model_validate(row.doc)
+
+
+def digests(row: DesiredRow | None) -> set[str]:
+    """Every sha256 the node's desired state references (what it is allowed to download)."""
+    if row is None:
+        return set()
+    doc = to_wire(row)
+    models: Iterable[wire.DesiredModel] = [m for w in doc.workloads for m in w.models] + [
+        m for e in doc.endpoints for m in e.versions
+    ]
+    return {f.sha256 for m in models for f in m.files}
+
+
+def nodes_wanting(session: Session, key_of: str) -> list[str]:
+    """Node ids whose desired doc mentions model ``org/name@version`` (a scan; fine for status views)."""
+    out = []
+    for node_id, doc in session.execute(select(DesiredRow.node_id, DesiredRow.doc)):
+        state = wire.DesiredState.model_validate(doc)
+        keys = {m.key for w in state.workloads for m in w.models} | {m.key for e in state.endpoints for m in e.versions}
+        if key_of in keys:
+            out.append(node_id)
+    return out
