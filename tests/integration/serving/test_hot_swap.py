@@ -10,10 +10,10 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-
-from edgeplane.serving import config
 from tests.integration.serving.live_server import LiveServer
 from tests.unit.serving import serving_models
+
+from edgeplane.serving import config
 
 BODY = {"inputs": [{"name": "x", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]}]}
 

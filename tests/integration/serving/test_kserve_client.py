@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from edgeplane.serving import config
 from tests.integration.serving.live_server import LiveServer
 from tests.unit.serving import serving_models
+
+from edgeplane.serving import config
 
 ROOT = Path(__file__).resolve().parents[3]
 KSERVE_PYTHON = Path(os.environ.get("EDGEPLANE_KSERVE_VENV", ROOT / ".venv-kserve")) / "bin" / "python"
