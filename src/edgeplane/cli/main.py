@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
-import sys
+from typing import Any
 
 import typer
 from pydantic import ValidationError
+from typer.core import TyperGroup
 
 from edgeplane._kit.errors import Error
 from edgeplane.cli import errors
 
+
+class _Root(TyperGroup):
+    """Turns every edgeplane error into one printed line, a hint and the error's exit code."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer vendors click; its Context type is private
+        try:
+            return super().invoke(ctx)
+        except Error as err:
+            ctx.exit(errors.report(err))
+        except ValidationError as exc:
+            ctx.exit(errors.report(errors.from_validation(exc)))
+
+
 app = typer.Typer(
+    cls=_Root,
     name="edgeplane",
     help="Deliver AI/ML models and their workloads to edge fleets, and serve them there.",
     no_args_is_help=True,
@@ -29,12 +44,7 @@ def _register() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     _register()
-    try:
-        app(args=argv, standalone_mode=True)
-    except Error as err:
-        sys.exit(errors.report(err))
-    except ValidationError as exc:
-        sys.exit(errors.report(errors.from_validation(exc)))
+    app(args=argv, standalone_mode=True)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from edgeplane.cli import errors as cli_errors
+from edgeplane.cli import policy_hub
 from edgeplane.policy import compiler, errors, explain, properties
 
 app = typer.Typer(help="Write, test and explain placement policies.", no_args_is_help=True)
@@ -70,3 +71,6 @@ def eval_(
         for line in account.lines()[1:] or ["  (no constraints)"]:
             typer.echo(line)
     raise typer.Exit(0 if account.held else 1)
+
+
+policy_hub.attach(app)  # apply, list, show, delete, check: the hub-backed commands

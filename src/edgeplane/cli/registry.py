@@ -10,11 +10,14 @@ import typer
 # (command name, module under edgeplane.cli). Each module exposes ``app: typer.Typer``.
 NOUNS: list[tuple[str, str]] = [
     ("demo", "demo_cmd"),
+    ("endpoint", "endpoint"),
+    ("explain", "explain"),
     ("hub", "hub"),
     ("model", "model"),
     ("node", "node"),
     ("policy", "policy"),
     ("token", "token"),
+    ("workload", "workload"),
     ("serve", "serve"),
     ("agent", "agent"),
     ("gitops", "gitops"),

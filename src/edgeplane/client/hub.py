@@ -18,7 +18,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter
 
 from edgeplane.client import errors
-from edgeplane.schemas import auth, models, nodes
+from edgeplane.schemas import auth, desired, models, nodes, workloads
 from edgeplane.schemas.policy import NodePolicy
 
 T = TypeVar("T")
@@ -165,3 +165,47 @@ class HubClient:
 
     def delete_node(self, org: str, node: str) -> None:
         self.request("DELETE", f"/api/v1/orgs/{org}/nodes/{node}")
+
+    # -- workloads, policies, endpoints -----------------------------------------------------------
+    def publish_workload(self, org: str, body: workloads.WorkloadCreate) -> workloads.Workload:
+        return self._post(f"/api/v1/orgs/{org}/workloads", body, workloads.Workload)
+
+    def list_workloads(self, org: str) -> list[workloads.Workload]:
+        return self._list(f"/api/v1/orgs/{org}/workloads", workloads.Workload)
+
+    def put_policy(self, org: str, kind: str, doc: dict[str, Any]) -> dict[str, Any]:
+        """Create or replace a policy of ``kind`` (deployment-policies, model-policies, endpoints)."""
+        name = str(doc.get("name") or doc.get("label") or doc.get("objectID") or "")
+        result: dict[str, Any] = self.request("PUT", f"/api/v1/orgs/{org}/{kind}/{name}", json=doc).json()
+        return result
+
+    def list_policies(self, org: str, kind: str) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self.request("GET", f"/api/v1/orgs/{org}/{kind}").json()
+        return result
+
+    def show_policy(self, org: str, kind: str, name: str) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("GET", f"/api/v1/orgs/{org}/{kind}/{name}").json()
+        return result
+
+    def delete_policy(self, org: str, kind: str, name: str) -> None:
+        self.request("DELETE", f"/api/v1/orgs/{org}/{kind}/{name}")
+
+    def check_policy(self, org: str, kind: str, doc: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("POST", f"/api/v1/orgs/{org}/{kind}/check", json=doc).json()
+        return result
+
+    def explain(self, org: str, node: str, policy: str, kind: str | None = None) -> dict[str, Any]:
+        params = {"policy": policy, **({"kind": kind} if kind else {})}
+        result: dict[str, Any] = self.request("GET", f"/api/v1/orgs/{org}/nodes/{node}/explain", params=params).json()
+        return result
+
+    def node_desired(self, org: str, node: str) -> desired.DesiredState:
+        return self._get(f"/api/v1/orgs/{org}/nodes/{node}/desired", desired.DesiredState)
+
+    def node_status(self, org: str, node: str) -> list[desired.StatusEntry]:
+        return self._list(f"/api/v1/orgs/{org}/nodes/{node}/status", desired.StatusEntry)
+
+    def version_rollout(self, org: str, name: str, version: str) -> dict[str, Any]:
+        result: dict[str, Any] = self.request(
+            "GET", f"/api/v1/orgs/{org}/models/{name}/versions/{version}/rollout").json()
+        return result

@@ -27,12 +27,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def spawn(stack: ExitStack, args: Sequence[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+def spawn(
+    stack: ExitStack, args: Sequence[str], log: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     """Start ``edgeplane ARGS`` with output to ``log``; the ExitStack stops it (SIGTERM, then SIGKILL)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "edgeplane.cli.main", *args], stdout=out,
-                                stderr=subprocess.STDOUT, env=env or dict(os.environ), start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "edgeplane.cli.main", *args],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env or dict(os.environ),
+            start_new_session=True,
+        )
     stack.callback(stop, proc)
     return proc
 

@@ -9,7 +9,8 @@ from edgeplane._kit.ids import check_digest, check_name
 from edgeplane.hub import deps
 from edgeplane.hub.api import blobs as blob_api
 from edgeplane.hub.auth import Principal, principal
-from edgeplane.hub.store import errors, models, orgs
+from edgeplane.hub.store import desired, errors, models, orgs
+from edgeplane.hub.store import status as node_status
 from edgeplane.hub.store.tables import FileRow
 from edgeplane.schemas import models as wire
 
@@ -182,3 +183,18 @@ def download_file(
         if not match:
             raise errors.VersionNotFound(f"{model}:{version} has no file {path!r}", field="path")
     return blob_api.serve(hub, check_digest(match[0].sha256))
+
+
+@router.get("/{model}/versions/{version}/rollout")
+def rollout(
+    org: str, model: str, version: str, who: Principal = Depends(principal), hub: deps.Hub = Depends(deps.hub)
+) -> dict[str, object]:
+    """Where a version is: on how many nodes it is desired, and how many report each state."""
+    who.require(org, "viewer")
+    key = f"{org}/{model}@{version}"
+    with hub.db.begin() as s:
+        models.get_version(s, models.get(s, orgs.get(s, org), model), version)
+        wanting = desired.nodes_wanting(s, key)
+        states = node_status.states_of(s, "model", key, wanting)
+    return {"model": model, "version": version, "desired_on": len(wanting), "active_on": states.get("active", 0),
+            "states": states}
