@@ -7,6 +7,7 @@ dropping the upstream file in.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +37,15 @@ UPSTREAM = {
 }
 
 
+# The Argo CD CRDs are ~0.4 MB each: parse every file once per session, with libyaml when it is there.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@functools.cache
 def _crds() -> dict[tuple[str, str], dict[str, Any]]:
     found = {}
     for path in sorted(CRDS.glob("*.yaml")) if CRDS.is_dir() else []:
-        for doc in yaml.safe_load_all(path.read_text()):
+        for doc in yaml.load_all(path.read_text(), Loader=_LOADER):  # both loaders are the safe ones
             if doc and doc.get("kind") == "CustomResourceDefinition":
                 found[doc["spec"]["group"], doc["spec"]["names"]["kind"]] = doc
     return found
