@@ -12,7 +12,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from tests.e2e import procs
 
 pytestmark = pytest.mark.e2e

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
-
 from tests.integration.hub.helpers import ORG, declare, upload
+from typer.testing import CliRunner
 
 from edgeplane.cli import context
 from edgeplane.cli.main import _register, app
