@@ -58,6 +58,10 @@ class Converger:
         self._retry_permanent = True  # a new document may fix what failed for good before
         self._wake.set()
 
+    def wake(self) -> None:
+        """Converge again soon (e.g. a workload acked a deletion, so files may go)."""
+        self._wake.set()
+
     def pending_status(self, limit: int = 500) -> tuple[list[StatusEntry], int]:
         """Status entries changed since the last delivered report, and the cursor to acknowledge."""
         return status.pending(self._db, limit)

@@ -125,7 +125,9 @@ async def _serve(s: AgentSettings, lay: paths.Layout, ident: identity.Identity, 
                  on_started: Callable[[Started], None] | None) -> None:
     db = statedb.StateDb(lay.db)
     deps = delivery.DeliveryDeps(layout=lay, store=fs.FsBlobStore(lay.blobs), db=db, source=client, fetch=s.fetch)
-    ess_deps = objects.EssDeps(db=db, layout=lay, org=s.org, node_id=s.node_id, arch=s.arch)
+    woken: list[converging.Converger] = []  # the converger is built below, with the ESS deps it needs
+    ess_deps = objects.EssDeps(db=db, layout=lay, org=s.org, node_id=s.node_id, arch=s.arch,
+                               on_deleted_ack=lambda: woken[0].wake() if woken else None)
     tls = certs.ensure(lay.ess, s.ess.cert_sans, days=s.ess.cert_days)
     socket_path = s.ess.socket_path or lay.default_socket
     server = serving.build(essapp.create_app(s, deps=ess_deps), s.ess, tls, socket_path=socket_path)
@@ -138,6 +140,7 @@ async def _serve(s: AgentSettings, lay: paths.Layout, ident: identity.Identity, 
             notifier = webhooks.Notifier(ess_deps, timeout_s=s.ess.webhook_timeout_s, task_group=tg)
             conv = converging.Converger(converging.Parts(settings=s, delivery=deps, runner=runner,
                                                          notifier=notifier))
+            woken.append(conv)
             tg.start_soon(_serve_ess, server, served)
             sync = syncing.Sync(hub=client, local=conv, settings=s.sync, policy=policy, builtin=builtin)
             async with anyio.create_task_group() as loops:

@@ -85,6 +85,8 @@ async def put_ack(request: Request, deps: objects.EssDeps, workload: str) -> Res
         return PlainTextResponse(f"Cannot mark the object {what}: {e}", status_code=409)
     if route is None:
         return PlainTextResponse("Object not found", status_code=404)
+    if what == "deleted" and deps.on_deleted_ack is not None:
+        deps.on_deleted_ack()
     return Response(status_code=204)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ class EssDeps:
     org: str
     node_id: str
     arch: str
+    on_deleted_ack: Callable[[], None] | None = None
+    """Called after a workload acked a deletion (the agent wakes its converger to remove the files)."""
 
 
 async def describe(deps: EssDeps, route: routes.Route) -> dict[str, Any]:
