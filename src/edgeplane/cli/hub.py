@@ -9,9 +9,7 @@ from typing import Annotated
 
 import typer
 
-from edgeplane.hub import bootstrap
 from edgeplane.hub.settings import HubSettings
-from edgeplane.hub.store import db
 
 app = typer.Typer(help="Run the hub.", no_args_is_help=True)
 
@@ -26,7 +24,10 @@ def serve(
     workers: Annotated[int, typer.Option(help="server worker processes")] = 1,
     server: Annotated[str, typer.Option(help="granian or uvicorn")] = "granian",
 ) -> None:
-    """Serve the hub API until interrupted. The first start prints the bootstrap admin token once."""
+    """Serve the hub API until interrupted. The first start prints the bootstrap admin token once.
+
+    Migrations and the first-start bootstrap run in the server process's lifespan, so this supervising
+    process stays small (it imports no database code)."""
     os.environ["EDGEPLANE_DATA_DIR"] = str(data_dir.resolve())
     if database_url:
         os.environ["EDGEPLANE_STORE__DATABASE_URL"] = database_url
@@ -34,12 +35,6 @@ def serve(
         os.environ["EDGEPLANE_ARTIFACTS__ROOT"] = str(artifacts.resolve())
     settings = HubSettings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    database = db.connect(settings)
-    db.migrate(database)
-    token = bootstrap.bootstrap(settings, database)
-    database.engine.dispose()
-    if token:
-        typer.echo(f"created org 'default'; admin token (also in {settings.data_dir / 'admin-token'}):\n{token}")
     typer.echo(f"hub listening on http://{host}:{port} (data in {settings.data_dir})")
     if server == "uvicorn":
         _uvicorn(settings, host, port)
@@ -50,6 +45,7 @@ def serve(
 def _granian(host: str, port: int, workers: int) -> None:
     from granian import Granian
     from granian.constants import Interfaces
+    from granian.log import LogLevels
 
     Granian(
         "edgeplane.hub.app:create_app_from_env",
@@ -58,8 +54,8 @@ def _granian(host: str, port: int, workers: int) -> None:
         interface=Interfaces.ASGI,
         factory=True,
         workers=workers,
-        log_level="warning",
-    ).serve()  # type: ignore[arg-type]
+        log_level=LogLevels.warning,
+    ).serve()
 
 
 def _uvicorn(settings: HubSettings, host: str, port: int) -> None:

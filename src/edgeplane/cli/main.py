@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import typer
@@ -33,17 +34,18 @@ app = typer.Typer(
 )
 
 
-def _register() -> None:
-    """Attach every noun's sub-app. Imports are local so `edgeplane --help` stays fast and an agent-only
-    install does not need the hub's dependencies."""
+def _register(only: str | None = None) -> None:
+    """Attach the nouns' sub-apps: just the invoked one when known (a long-running `hub serve` or
+    `agent run` then imports nothing it does not use), else all of them (for help)."""
     from edgeplane.cli import registry
 
-    for name, sub in registry.subcommands():
+    for name, sub in registry.subcommands(only):
         app.add_typer(sub, name=name)
 
 
 def main(argv: list[str] | None = None) -> None:
-    _register()
+    args = sys.argv[1:] if argv is None else argv
+    _register(args[0] if args and not args[0].startswith("-") else None)
     app(args=argv, standalone_mode=True)
 
 

@@ -24,8 +24,11 @@ NOUNS: list[tuple[str, str]] = [
 ]
 
 
-def subcommands() -> Iterator[tuple[str, typer.Typer]]:
+def subcommands(only: str | None = None) -> Iterator[tuple[str, typer.Typer]]:
+    known = {name for name, _ in NOUNS}
     for name, module in NOUNS:
+        if only in known and name != only:
+            continue
         try:
             mod = importlib.import_module(f"edgeplane.cli.{module}")
         except ModuleNotFoundError as e:

@@ -11,13 +11,13 @@ Pass ``transport=`` (e.g. an in-process ASGI transport) to talk to an app withou
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO, TypeVar
 
 import httpx
 from pydantic import BaseModel, TypeAdapter
 
-from edgeplane.client import errors
+from edgeplane.client import bulk, errors
 from edgeplane.schemas import auth, desired, models, nodes, workloads
 from edgeplane.schemas.policy import NodePolicy
 
@@ -36,6 +36,8 @@ class HubClient:
     ) -> None:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.in_process = transport is not None
         self.http = httpx.Client(
             base_url=self.base_url, headers=headers, transport=transport, timeout=httpx.Timeout(timeout, connect=10.0)
         )
@@ -125,6 +127,53 @@ class HubClient:
         r = self.request("PUT", f"/api/v1/orgs/{org}/blobs/{digest}", content=body, headers=headers, timeout=timeout)
         return models.UploadStatus.model_validate(r.json())
 
+    def download_blob(
+        self,
+        org: str,
+        digest: str,
+        out: BinaryIO,
+        hasher: bulk.Hasher,
+        *,
+        offset: int = 0,
+        on_bytes: Callable[[int], None] | None = None,
+    ) -> int:
+        """Stream a blob from ``offset`` into ``out`` at disk speed (see ``client.bulk``)."""
+        if self.in_process:  # no socket to read from: stream through the transport instead
+            return self._download_via_transport(org, digest, out, hasher, offset, on_bytes)
+        headers = {k: v for k, v in self.http.headers.items() if k.lower() == "authorization"}
+        return bulk.download(
+            self.base_url,
+            f"/api/v1/orgs/{org}/blobs/{digest}",
+            headers,
+            out,
+            hasher,
+            offset=offset,
+            timeout=self.timeout,
+            on_bytes=on_bytes,
+        )
+
+    def _download_via_transport(
+        self,
+        org: str,
+        digest: str,
+        out: BinaryIO,
+        hasher: bulk.Hasher,
+        offset: int,
+        on_bytes: Callable[[int], None] | None,
+    ) -> int:
+        total = 0
+        response = self.open_blob(org, digest, offset)
+        try:
+            for buf in response.iter_raw(64 * 1024):
+                out.write(buf)
+                hasher.update(buf)
+                total += len(buf)
+                if on_bytes is not None:
+                    on_bytes(len(buf))
+        finally:
+            response.close()
+        return total
+
     def open_blob(self, org: str, digest: str, offset: int = 0) -> httpx.Response:
         """A streaming response for the blob from ``offset`` (caller closes it)."""
         headers = {"Range": f"bytes={offset}-"} if offset else {}
@@ -207,5 +256,6 @@ class HubClient:
 
     def version_rollout(self, org: str, name: str, version: str) -> dict[str, Any]:
         result: dict[str, Any] = self.request(
-            "GET", f"/api/v1/orgs/{org}/models/{name}/versions/{version}/rollout").json()
+            "GET", f"/api/v1/orgs/{org}/models/{name}/versions/{version}/rollout"
+        ).json()
         return result

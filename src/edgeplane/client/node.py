@@ -83,22 +83,30 @@ class NodeClient:
     """One node's view of the hub. Call :meth:`authenticate` after registering (or with a stored
     credential) before anything but :meth:`register`."""
 
-    def __init__(self, base_url: str, *, org: str, node_id: str = "", credential: str = "",
-                 transport: httpx.AsyncBaseTransport | None = None, timeout_s: float = 30.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        org: str,
+        node_id: str = "",
+        credential: str = "",
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout_s: float = 30.0,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.org = org
         self.node_id = node_id
         self.timeout_s = timeout_s
-        self.http = httpx.AsyncClient(base_url=self.base_url, transport=transport,
-                                      timeout=httpx.Timeout(timeout_s, connect=10.0))
+        self.http = httpx.AsyncClient(
+            base_url=self.base_url, transport=transport, timeout=httpx.Timeout(timeout_s, connect=10.0)
+        )
         if credential:
             self.authenticate(node_id, credential)
 
     async def __aenter__(self) -> NodeClient:
         return self
 
-    async def __aexit__(self, t: type[BaseException] | None, e: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:
@@ -161,8 +169,9 @@ class NodeClient:
         headers = {"Accept-Encoding": "identity"}
         if offset:
             headers["Range"] = f"bytes={offset}-"
-        request = self.http.build_request("GET", self._url(f"/blobs/{digest}"), headers=headers,
-                                          timeout=httpx.Timeout(self.timeout_s, connect=10.0))
+        request = self.http.build_request(
+            "GET", self._url(f"/blobs/{digest}"), headers=headers, timeout=httpx.Timeout(self.timeout_s, connect=10.0)
+        )
         try:
             response = await self.http.send(request, stream=True)
         except httpx.TransportError as e:

@@ -7,7 +7,6 @@ is verified against its sha256 before it is given its final name.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import time
@@ -164,11 +163,8 @@ def fetch(hub: HubClient, org: str, f: models.FileEntry, target: Path, progress:
     h = hash_prefix(part, offset) if offset else hashlib.sha256()
     progress.start(f.path, f.size, offset)
     if offset < f.size:
-        with contextlib.closing(hub.open_blob(org, f.sha256, offset)) as response, part.open("ab") as out:
-            for buf in response.iter_raw(DOWNLOAD_CHUNK):
-                out.write(buf)
-                h.update(buf)
-                progress.advance(len(buf))
+        with part.open("ab") as out:
+            hub.download_blob(org, f.sha256, out, h, offset=offset, on_bytes=progress.advance)
             out.flush()
             os.fsync(out.fileno())
     got = h.hexdigest()

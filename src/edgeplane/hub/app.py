@@ -49,12 +49,9 @@ def create_app(settings: HubSettings, *, deps: Hub | None = None) -> FastAPI:
         db.migrate(hub.db)
         if settings.auth.bootstrap:
             token = bootstrap.bootstrap(settings, hub.db)
-            if token:
-                log.warning(
-                    "created org 'default' and an admin token (also in %s):\n%s",
-                    settings.data_dir / "admin-token",
-                    token,
-                )
+            if token:  # shown once, on the console that started the hub
+                path = settings.data_dir / "admin-token"
+                print(f"created org 'default'; admin token (also in {path}):\n{token}", flush=True)
         hub.waiters.bind(asyncio.get_running_loop())
         placed = await asyncio.to_thread(hub.placement.recompute)
         log.info("placement: %d node(s) placed", placed)

@@ -86,7 +86,8 @@ async def _receive(request: Request, writer: BlobWriter, rng: ranges.ByteRange, 
     On a client disconnect every byte received so far is still written, so the resume point is exact."""
     loop = asyncio.get_running_loop()
     inflight: asyncio.Future[None] | None = None
-    buf, limit, got = bytearray(), rng.length, 0
+    parts: list[bytes] = []
+    pending, limit, got = 0, rng.length, 0
     try:
         async for chunk in request.stream():
             got += len(chunk)
@@ -96,11 +97,12 @@ async def _receive(request: Request, writer: BlobWriter, rng: ranges.ByteRange, 
                     field="Content-Range",
                     hint=ranges.HINT,
                 )
-            buf += chunk
-            if len(buf) >= step:
+            parts.append(chunk)
+            pending += len(chunk)
+            if pending >= step:
                 if inflight is not None:
                     await inflight
-                data, buf = bytes(buf), bytearray()
+                data, parts, pending = b"".join(parts), [], 0
                 inflight = loop.run_in_executor(None, writer.write, data)
     except ClientDisconnect:
         pass
@@ -108,8 +110,8 @@ async def _receive(request: Request, writer: BlobWriter, rng: ranges.ByteRange, 
         if inflight is not None:
             with contextlib.suppress(Exception):
                 await inflight
-        if buf:
-            await asyncio.to_thread(writer.write, bytes(buf))
+        if parts:
+            await asyncio.to_thread(writer.write, b"".join(parts))
         hub.metrics.bytes_in.inc(got)
 
 
