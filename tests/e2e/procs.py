@@ -57,9 +57,10 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: fl
 
 @contextmanager
 def hub(
-    data_dir: Path, *, database_url: str = "", artifacts: Path | None = None, extra: Sequence[str] = ()
+    data_dir: Path, *, database_url: str = "", artifacts: Path | None = None, extra: Sequence[str] = (),
+    port: int | None = None,
 ) -> Iterator[HubProcess]:
-    port = free_port()
+    port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir / f"hub-{port}.log"
     args = [*EDGEPLANE, "hub", "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)]

@@ -20,7 +20,7 @@ import anyio
 import anyio.abc
 
 from edgeplane._kit.errors import Error
-from edgeplane.agent import backoff, converging, delivery, identity, locking, properties, syncing
+from edgeplane.agent import backoff, converging, delivery, identity, locking, properties, syncing, throttling
 from edgeplane.agent import layout as paths
 from edgeplane.agent.ess import app as essapp
 from edgeplane.agent.ess import certs, objects, serving, webhooks
@@ -124,7 +124,8 @@ async def _serve(s: AgentSettings, lay: paths.Layout, ident: identity.Identity, 
                  policy: NodePolicy, builtin: list[Property], stop: anyio.Event,
                  on_started: Callable[[Started], None] | None) -> None:
     db = statedb.StateDb(lay.db)
-    deps = delivery.DeliveryDeps(layout=lay, store=fs.FsBlobStore(lay.blobs), db=db, source=client, fetch=s.fetch)
+    source = throttling.Throttled(client, s.fetch.max_bytes_per_s)
+    deps = delivery.DeliveryDeps(layout=lay, store=fs.FsBlobStore(lay.blobs), db=db, source=source, fetch=s.fetch)
     woken: list[converging.Converger] = []  # the converger is built below, with the ESS deps it needs
     ess_deps = objects.EssDeps(db=db, layout=lay, org=s.org, node_id=s.node_id, arch=s.arch,
                                on_deleted_ack=lambda: woken[0].wake() if woken else None)

@@ -47,6 +47,8 @@ class FetchSettings(BaseModel):
                                 "helps high-latency links, costs memory (chunk_bytes each)")
     retry_initial_s: float = Field(default=1.0, gt=0, description="seconds before retrying a cut download")
     retry_max_s: float = Field(default=300.0, gt=0, description="seconds cap of the download retry backoff")
+    max_bytes_per_s: int = Field(default=0, ge=0, description="bytes per second a download may use on "
+                                 "average (0: no cap); spares a metered or shared edge link")
 
 
 class EssSettings(BaseModel):
