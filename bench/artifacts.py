@@ -50,7 +50,7 @@ def start_hub(stack: ExitStack, work: Path) -> tuple[str, subprocess.Popen[bytes
     stack.callback(log.close)
     proc = subprocess.Popen([sys.executable, "-m", "edgeplane.cli.main", "hub", "serve", "--port", str(port),
                              "--data-dir", str(work / "hub")], stdout=log, stderr=subprocess.STDOUT)
-    stack.callback(lambda: (proc.terminate(), proc.wait(10)))
+    stack.callback(_common.stop, proc)
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:

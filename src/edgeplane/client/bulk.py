@@ -112,6 +112,8 @@ def _drain(
     hasher: Hasher,
     failure: list[BaseException],
 ) -> None:
+    fd = out.fileno()
+    done = flushed = out.tell()
     while (item := full.get()) is not None:
         buf, n = item
         if not failure:
@@ -119,6 +121,11 @@ def _drain(
                 view = memoryview(buf)[:n]
                 out.write(view)
                 hasher.update(view)
+                done += n
+                if done - flushed >= WRITEBACK:  # let the disk work while the network delivers the rest
+                    out.flush()
+                    os.posix_fadvise(fd, flushed, done - flushed, os.POSIX_FADV_DONTNEED)
+                    flushed = done
             except BaseException as e:  # disk full, I/O error: stop the reader, re-raise there
                 failure.append(e)
         free.put(buf)

@@ -18,7 +18,9 @@ from edgeplane import __version__
 from edgeplane.artifacts.fs import FsBlobStore
 from edgeplane.hub import bootstrap, errors, waiting
 from edgeplane.hub.api import blobs, desired, health, models, nodes, orgs, policies, workloads
+from edgeplane.hub.auth import TokenCache
 from edgeplane.hub.deps import Hub
+from edgeplane.hub.docs import DocCache
 from edgeplane.hub.metrics import HubMetrics
 from edgeplane.hub.placing import Placement
 from edgeplane.hub.settings import HubSettings
@@ -30,14 +32,16 @@ log = logging.getLogger("edgeplane.hub")
 
 def build_deps(settings: HubSettings) -> Hub:
     database = db.connect(settings)
-    waiters = Waiters()
+    waiters, docs = Waiters(), DocCache()
     return Hub(
         settings=settings,
         db=database,
         blobs=FsBlobStore(settings.artifact_root()),
         metrics=HubMetrics(),
-        placement=Placement(database, waiters),
+        placement=Placement(database, waiters, docs),
         waiters=waiters,
+        docs=docs,
+        tokens=TokenCache(settings.auth.cache_seconds),
     )
 
 
@@ -55,7 +59,9 @@ def create_app(settings: HubSettings, *, deps: Hub | None = None) -> FastAPI:
         hub.waiters.bind(asyncio.get_running_loop())
         placed = await asyncio.to_thread(hub.placement.recompute)
         log.info("placement: %d node(s) placed", placed)
-        watcher = asyncio.create_task(waiting.watch_store(hub.db, hub.waiters, settings.placement.watch_interval))
+        watcher = asyncio.create_task(
+            waiting.watch_store(hub.db, hub.waiters, hub.docs, settings.placement.watch_interval)
+        )
         yield
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import time
 from dataclasses import dataclass
 
 from fastapi import Depends
@@ -64,9 +67,45 @@ def bearer(request: Request) -> str:
     return value.strip()
 
 
-def principal(request: Request, hub: deps.Hub = Depends(deps.hub)) -> Principal:
-    """FastAPI dependency: authenticate the caller."""
+class TokenCache:
+    """Resolved tokens, kept ``ttl`` seconds, keyed by a hash of the secret: the agents' hot paths then
+    authenticate without a database round-trip. Revocations in this process clear it at once."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._entries: dict[str, tuple[Principal, float]] = {}
+
+    def get(self, secret: str) -> Principal | None:
+        hit = self._entries.get(_key(secret))
+        if hit is None or hit[1] < time.monotonic():
+            return None
+        return hit[0]
+
+    def put(self, secret: str, who: Principal) -> None:
+        if self.ttl > 0:
+            if len(self._entries) > 200_000:
+                self._entries.clear()
+            self._entries[_key(secret)] = (who, time.monotonic() + self.ttl)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+def _key(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+async def principal(request: Request, hub: deps.Hub = Depends(deps.hub)) -> Principal:
+    """FastAPI dependency: authenticate the caller (cached; see :class:`TokenCache`)."""
     secret = bearer(request)
+    who = hub.tokens.get(secret)
+    if who is None:
+        who = await asyncio.to_thread(_resolve, hub, secret)
+        hub.tokens.put(secret, who)
+    return who
+
+
+def _resolve(hub: deps.Hub, secret: str) -> Principal:
     with hub.db.begin() as s:
         row = tokens.resolve(s, secret)
         if row is None or row.kind == "registration":

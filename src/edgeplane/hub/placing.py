@@ -15,9 +15,12 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from edgeplane.hub import docs as docs_cache
+from edgeplane.hub.docs import DocCache
 from edgeplane.hub.placement import engine as placement_engine
 from edgeplane.hub.placement import inputs
 from edgeplane.hub.store import desired, models, nodes, orgs, policies, workloads
@@ -44,8 +47,8 @@ class Writer:
 
 
 class Placement:
-    def __init__(self, db: Database, waiters: Waiters) -> None:
-        self.db, self.waiters = db, waiters
+    def __init__(self, db: Database, waiters: Waiters, docs: DocCache) -> None:
+        self.db, self.waiters, self.docs = db, waiters, docs
         self.engine = placement_engine.Engine()
         self._epoch = -1
         self._lock = threading.Lock()
@@ -61,8 +64,10 @@ class Placement:
                     w = Writer(session=s, engine=self.engine)
                     yield w
                     seq = desired.bump_epoch(s) if w.changed else current
-                    self._save(s, w.changed, seq)
+                    saved = self._save(s, w.changed, seq)
                 self._epoch = seq
+                for node_id, doc in saved.items():
+                    self.docs.put(node_id, docs_cache.make(doc))
             except BaseException:
                 self._epoch = -1  # the engine may hold a change the store rolled back: reload next time
                 raise
@@ -75,12 +80,17 @@ class Placement:
             w.changed |= set(w.engine.node_ids())
             return len(w.changed)
 
-    def _save(self, s: Session, node_ids: set[str], seq: int) -> None:
-        for node_id in sorted(node_ids):
+    def _save(self, s: Session, node_ids: set[str], seq: int) -> dict[str, dict[str, Any]]:
+        ordered = sorted(node_ids)
+        existing = desired.rows_for(s, ordered)
+        saved = {}
+        for node_id in ordered:
             doc = self.engine.desired(node_id)
             digest = self.engine.content_hash(node_id)
             if doc is not None and digest is not None:
-                desired.save(s, doc, digest, seq)
+                saved[node_id] = desired.save(s, doc, digest, seq, existing.get(node_id))
+        s.flush()
+        return saved
 
     @contextmanager
     def reading(self) -> Iterator[placement_engine.Engine]:

@@ -41,6 +41,12 @@ class PlacementSettings(BaseModel):
 
 class AuthSettings(BaseModel):
     bootstrap: bool = Field(default=True, description="on first start, create org 'default' and an admin token")
+    cache_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        le=3600,
+        description="seconds a resolved token is trusted without a database lookup (revocation takes up to this)",
+    )
 
 
 class HubSettings(BaseSettings):

@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import Iterable, Iterator
 
+from edgeplane.hub.docs import DocCache
 from edgeplane.hub.store import desired
 from edgeplane.hub.store.db import Database
 
@@ -57,22 +58,22 @@ class Waiters:
         return sum(len(v) for v in self._events.values())
 
 
-async def watch_store(db: Database, waiters: Waiters, interval: float) -> None:
-    """Follow desired-state writes made by any replica and wake the local waiters they concern."""
+async def watch_store(db: Database, waiters: Waiters, docs: DocCache, interval: float) -> None:
+    """Follow desired-state writes made by any replica: drop stale cached documents and wake the local
+    waiters they concern."""
     seq = await asyncio.to_thread(_current_seq, db)
     while True:
         await asyncio.sleep(interval)
-        if not waiters.waiting:
-            seq = await asyncio.to_thread(_current_seq, db)
-            continue
         try:
             changed = await asyncio.to_thread(_changed, db, seq)
         except Exception:  # a database blip: try again next tick
             log.warning("desired-state watch failed; retrying", exc_info=True)
             continue
         if changed:
-            seq = max(s for _, s in changed)
-            waiters.wake(n for n, _ in changed)
+            seq = max(s for _, s, _ in changed)
+            stale = [n for n, _, gen in changed if (d := docs.get(n)) is None or d.generation < gen]
+            docs.drop(stale)
+            waiters.wake(stale)
 
 
 def _current_seq(db: Database) -> int:
@@ -80,6 +81,6 @@ def _current_seq(db: Database) -> int:
         return desired.epoch(s)
 
 
-def _changed(db: Database, seq: int) -> list[tuple[str, int]]:
+def _changed(db: Database, seq: int) -> list[tuple[str, int, int]]:
     with db.begin() as s:
         return desired.changed_since(s, seq)

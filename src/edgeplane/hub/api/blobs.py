@@ -22,9 +22,10 @@ from edgeplane.artifacts.base import BlobWriter
 from edgeplane.artifacts.digests import digest_header
 from edgeplane.artifacts.errors import BlobNotFound, OffsetMismatch
 from edgeplane.hub import deps
+from edgeplane.hub.api import desired as desired_api
 from edgeplane.hub.api import ranges
 from edgeplane.hub.auth import Principal, principal
-from edgeplane.hub.store import desired, models, orgs
+from edgeplane.hub.store import models, orgs
 from edgeplane.schemas import models as wire
 
 router = APIRouter(prefix="/api/v1/orgs/{org}/blobs", tags=["blobs"])
@@ -121,22 +122,24 @@ def _status(d: str, size: int, received: int, complete: bool, code: int) -> Resp
 
 
 @router.get("/{digest}")
-def download(org: str, digest: str, who: Principal = Depends(principal), hub: deps.Hub = Depends(deps.hub)) -> Response:
-    """A committed blob. Honours ``Range`` (206); sends ``ETag`` and ``Digest`` (sha-256)."""
+async def download(
+    org: str, digest: str, who: Principal = Depends(principal), hub: deps.Hub = Depends(deps.hub)
+) -> Response:
+    """A committed blob. Honours ``Range`` (206); sends ``ETag`` and ``Digest`` (sha-256). A node may fetch
+    only what its desired state names (checked against the cached document: no database round-trip)."""
     who.require_org(org)
-    if who.kind == "api":
-        who.require(org, "viewer")
     d = check_digest(digest)
-    _expected_size(hub, org, d)  # the org must reference it: no probing other orgs' blobs
     if who.kind == "node":
-        with hub.db.begin() as s:
-            allowed = desired.digests(desired.get(s, who.node_id or ""))
-        if d not in allowed:
+        doc = await desired_api.current(hub, org, who.node_id or "")
+        if d not in doc.digests:
             raise Forbidden(
                 f"blob {d} is not in this node's desired state",
                 field="digest",
                 hint="a node may download only the model files assigned to it",
             )
+    else:
+        who.require(org, "viewer")
+        await asyncio.to_thread(_expected_size, hub, org, d)  # the org must reference it: no probing
     return serve(hub, d)
 
 

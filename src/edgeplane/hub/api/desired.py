@@ -6,9 +6,11 @@ import asyncio
 import time
 
 from fastapi import APIRouter, Depends, Query, status
-from starlette.responses import JSONResponse, Response
+from starlette.requests import Request
+from starlette.responses import Response
 
 from edgeplane.hub import deps
+from edgeplane.hub import docs as docs_cache
 from edgeplane.hub.auth import Principal, principal
 from edgeplane.hub.store import desired, nodes, orgs
 from edgeplane.hub.store import status as node_status
@@ -28,10 +30,30 @@ def _node(hub: deps.Hub, who: Principal, org: str, node: str, *, write: bool = F
     return row
 
 
-def _read(hub: deps.Hub, org: str, node_id: str) -> wire.DesiredState:
+async def node_id_of(hub: deps.Hub, who: Principal, org: str, node: str, *, write: bool = False) -> str:
+    """The node's id, authorised. A node asking about itself by id needs no database lookup."""
+    if who.kind == "node" and who.node_id == node:
+        who.require_node(org, node)
+        return node
+    row = await asyncio.to_thread(_node, hub, who, org, node, write=write)
+    return row.id
+
+
+async def current(hub: deps.Hub, org: str, node_id: str) -> docs_cache.Doc:
+    """The node's desired document, from the process cache or the store."""
+    doc = hub.docs.get(node_id)
+    if doc is None:
+        doc = await asyncio.to_thread(_load, hub, org, node_id)
+        hub.docs.put(node_id, doc)
+    return doc
+
+
+def _load(hub: deps.Hub, org: str, node_id: str) -> docs_cache.Doc:
     with hub.db.begin() as s:
         row = desired.get(s, node_id)
-        return desired.to_wire(row) if row else wire.DesiredState(org=org, node_id=node_id, generation=0)
+        if row is not None:
+            return docs_cache.make(row.doc)
+    return docs_cache.make(wire.DesiredState(org=org, node_id=node_id, generation=0).model_dump(mode="json"))
 
 
 @router.get("/desired", responses={200: {"model": wire.DesiredState}, 304: {"description": "no newer generation"}})
@@ -40,35 +62,56 @@ async def get_desired(
     node: str,
     after: int = Query(default=-1, ge=-1, description="answer only with a generation newer than this"),
     wait: float = Query(default=0, ge=0, le=3600, description="seconds to hold the request for a change"),
+    *,
+    request: Request,
     who: Principal = Depends(principal),
     hub: deps.Hub = Depends(deps.hub),
 ) -> Response:
     """The node's desired state; long-polls when ``after`` is the current generation."""
-    row = await asyncio.to_thread(_node, hub, who, org, node)
+    node_id = await node_id_of(hub, who, org, node)
     deadline = time.monotonic() + min(wait, hub.settings.placement.max_wait)
-    with hub.waiters.subscribe(row.id) as changed:
+    with hub.waiters.subscribe(node_id) as changed:
         while True:
             changed.clear()
-            doc = await asyncio.to_thread(_read, hub, org, row.id)
+            doc = await current(hub, org, node_id)
             if doc.generation > after:
-                return JSONResponse(doc.model_dump(mode="json"))
+                return Response(doc.body, media_type="application/json")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return Response(status_code=status.HTTP_304_NOT_MODIFIED)
-            try:
-                await asyncio.wait_for(changed.wait(), remaining)
-            except TimeoutError:
+            if not await _woken(changed, request, remaining):
                 return Response(status_code=status.HTTP_304_NOT_MODIFIED)
 
 
+async def _woken(changed: asyncio.Event, request: Request, timeout: float) -> bool:
+    """Wait for a change; False on timeout or when the agent went away (its connection closed)."""
+    wake = asyncio.ensure_future(changed.wait())
+    gone = asyncio.ensure_future(_disconnected(request))
+    try:
+        done, _ = await asyncio.wait({wake, gone}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (wake, gone):
+            task.cancel()
+    return wake in done
+
+
+async def _disconnected(request: Request) -> None:
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
 @router.post("/status", status_code=status.HTTP_204_NO_CONTENT)
-def post_status(
+async def post_status(
     org: str, node: str, body: wire.StatusReport, who: Principal = Depends(principal), hub: deps.Hub = Depends(deps.hub)
 ) -> Response:
-    row = _node(hub, who, org, node, write=True)
-    with hub.db.begin() as s:
-        node_status.apply(s, row.id, body)
+    node_id = await node_id_of(hub, who, org, node, write=True)
+    await asyncio.to_thread(_apply_status, hub, node_id, body)
     return Response(status_code=204)
+
+
+def _apply_status(hub: deps.Hub, node_id: str, body: wire.StatusReport) -> None:
+    with hub.db.begin() as s:
+        node_status.apply(s, node_id, body)
 
 
 @router.get("/status")

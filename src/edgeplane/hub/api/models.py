@@ -196,5 +196,10 @@ def rollout(
         models.get_version(s, models.get(s, orgs.get(s, org), model), version)
         wanting = desired.nodes_wanting(s, key)
         states = node_status.states_of(s, "model", key, wanting)
-    return {"model": model, "version": version, "desired_on": len(wanting), "active_on": states.get("active", 0),
-            "states": states}
+    return {
+        "model": model,
+        "version": version,
+        "desired_on": len(wanting),
+        "active_on": states.get("active", 0),
+        "states": states,
+    }

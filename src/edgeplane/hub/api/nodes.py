@@ -120,4 +120,6 @@ def delete_node(
         node_id = row.id
         nodes.delete(w.session, row)
         w.apply(lambda e: e.remove_node(node_id))
+    hub.tokens.clear()
+    hub.docs.drop([node_id])
     return Response(status_code=204)

@@ -104,4 +104,5 @@ def revoke_token(
     with hub.db.begin() as s:
         if not tokens.revoke(s, orgs.get(s, org).id, token_id):
             raise NotFound(f"token {token_id!r} does not exist", field="token_id")
+    hub.tokens.clear()
     return Response(status_code=204)

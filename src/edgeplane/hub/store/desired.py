@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -44,26 +45,38 @@ def get(session: Session, node_id: str) -> DesiredRow | None:
     return session.get(DesiredRow, node_id)
 
 
-def save(session: Session, doc: wire.DesiredState, content_hash: str, seq: int) -> int:
-    """Store ``doc`` for its node; the generation grows only when the content changed. Returns it."""
-    row = session.get(DesiredRow, doc.node_id)
+def rows_for(session: Session, node_ids: list[str]) -> dict[str, DesiredRow]:
+    """The desired rows of many nodes, in as few queries as the IN-list limit allows."""
+    out: dict[str, DesiredRow] = {}
+    for i in range(0, len(node_ids), 500):
+        chunk = node_ids[i : i + 500]
+        out.update((r.node_id, r) for r in session.scalars(select(DesiredRow).where(DesiredRow.node_id.in_(chunk))))
+    return out
+
+
+def save(
+    session: Session, doc: wire.DesiredState, content_hash: str, seq: int, row: DesiredRow | None = None
+) -> dict[str, Any]:
+    """Store ``doc`` for its node (``row``: its current row, if the caller already loaded it); the
+    generation grows only when the content changed. Returns the stored document."""
+    row = row if row is not None else session.get(DesiredRow, doc.node_id)
     now = utcnow()
     if row is None:
         row = DesiredRow(node_id=doc.node_id, generation=1, content_hash=content_hash, doc={}, seq=seq, updated_at=now)
         session.add(row)
     elif row.content_hash == content_hash:
-        return row.generation
+        return row.doc
     else:
         row.generation += 1
     stamped = doc.model_copy(update={"generation": row.generation, "computed_at": now})
     row.doc, row.content_hash, row.seq, row.updated_at = stamped.model_dump(mode="json"), content_hash, seq, now
-    session.flush()
-    return row.generation
+    return row.doc
 
 
-def changed_since(session: Session, seq: int) -> list[tuple[str, int]]:
-    q = select(DesiredRow.node_id, DesiredRow.seq).where(DesiredRow.seq > seq)
-    return [(n, s) for n, s in session.execute(q)]
+def changed_since(session: Session, seq: int) -> list[tuple[str, int, int]]:
+    """(node id, seq, generation) of every desired row written after epoch ``seq``."""
+    q = select(DesiredRow.node_id, DesiredRow.seq, DesiredRow.generation).where(DesiredRow.seq > seq)
+    return [(n, s, g) for n, s, g in session.execute(q)]
 
 
 def to_wire(row: DesiredRow) -> wire.DesiredState:
