@@ -19,7 +19,9 @@ from edgeplane.gitops import manifests
 Manifest = dict[str, Any]
 NAME = "edgeplane-agent"
 BOOTSTRAP_SECRET = "edgeplane-agent-bootstrap"  # noqa: S105 -- a Secret name, not a value
-DATA_DIR = "/var/lib/edgeplane"
+MOUNT = "/var/lib/edgeplane"
+DATA_DIR = f"{MOUNT}/agent"  # a subdirectory: the agent chmods its data dir 0700, a volume root it cannot
+UID = 10001  # the agent's non-root user; fsGroup makes the PVC writable for it
 VERBS = ["create", "delete", "get", "list", "patch"]
 RULES = [
     ("", ["configmaps", "persistentvolumeclaims", "secrets", "serviceaccounts", "services"]),
@@ -91,15 +93,17 @@ def deployment(opts: InstallOptions) -> Manifest:
         "env": _env(opts),
         "ports": [{"name": "ess", "containerPort": manifests.ESS_PORT}],
         "readinessProbe": {"tcpSocket": {"port": "ess"}, "periodSeconds": 10},
-        "volumeMounts": [{"name": "data", "mountPath": DATA_DIR}],
+        "volumeMounts": [{"name": "data", "mountPath": MOUNT}, {"name": "tmp", "mountPath": "/tmp"}],  # noqa: S108
         "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
                             "capabilities": {"drop": ["ALL"]}},
     }
     pod = {
         "serviceAccountName": NAME,
-        "securityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+        "securityContext": {"runAsNonRoot": True, "runAsUser": UID, "runAsGroup": UID, "fsGroup": UID,
+                            "seccompProfile": {"type": "RuntimeDefault"}},
         "containers": [container],
-        "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": opts.pvc or f"{NAME}-data"}}],
+        "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": opts.pvc or f"{NAME}-data"}},
+                    {"name": "tmp", "emptyDir": {}}],
     }
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": _meta(NAME, opts.namespace),
             "spec": {"replicas": 1, "strategy": {"type": "Recreate"}, "selector": {"matchLabels": selector},

@@ -20,7 +20,17 @@ import anyio
 import anyio.abc
 
 from edgeplane._kit.errors import Error
-from edgeplane.agent import backoff, converging, delivery, identity, locking, properties, syncing, throttling
+from edgeplane.agent import (
+    backoff,
+    clustering,
+    converging,
+    delivery,
+    identity,
+    locking,
+    properties,
+    syncing,
+    throttling,
+)
 from edgeplane.agent import layout as paths
 from edgeplane.agent.ess import app as essapp
 from edgeplane.agent.ess import certs, objects, serving, webhooks
@@ -49,6 +59,7 @@ class Started:
 async def run(settings: AgentSettings, *, stop: anyio.Event | None = None,
               on_started: Callable[[Started], None] | None = None) -> None:
     """Run the agent until SIGTERM/SIGINT (or ``stop`` is set)."""
+    settings = clustering.configure(settings)  # kind=cluster: namespace, ESS over TCP, service SANs
     lay = paths.Layout(settings.data_dir)
     lay.make()
     stop = stop or anyio.Event()
@@ -70,6 +81,8 @@ async def _on_signal(stop: anyio.Event) -> None:
 async def _run_locked(settings: AgentSettings, lay: paths.Layout, stop: anyio.Event,
                       on_started: Callable[[Started], None] | None) -> None:
     builtin = properties.builtin(settings.data_dir, arch=settings.arch)
+    if settings.kind == "cluster":
+        builtin = await clustering.builtin(settings, clustering.connect(settings))
     policy = properties.load_policy(settings.properties_file)
     known = identity.load(settings.data_dir)
     hub_url = settings.hub_url or (known.hub_url if known else "")
@@ -138,9 +151,10 @@ async def _serve(s: AgentSettings, lay: paths.Layout, ident: identity.Identity, 
             node = env.NodeEnv(s.org, s.node_id, s.arch, socket_path, tls.ca_cert)
             runner = process.ProcessRunner(layout=lay, settings=s.runner, node=node, task_group=tg,
                                            on_state=functools.partial(status.put, db, "workload"))
+            cluster = clustering.start(s, db, tls.ca_cert, tg) if s.kind == "cluster" else None
             notifier = webhooks.Notifier(ess_deps, timeout_s=s.ess.webhook_timeout_s, task_group=tg)
             conv = converging.Converger(converging.Parts(settings=s, delivery=deps, runner=runner,
-                                                         notifier=notifier))
+                                                         notifier=notifier, cluster=cluster))
             woken.append(conv)
             tg.start_soon(_serve_ess, server, served)
             sync = syncing.Sync(hub=client, local=conv, settings=s.sync, policy=policy, builtin=builtin)

@@ -20,7 +20,8 @@ def test_env_groups(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_every_field_is_documented() -> None:
-    for group in (AgentSettings, *(type(getattr(AgentSettings(), g)) for g in ("sync", "fetch", "ess", "runner"))):
+    groups = ("sync", "fetch", "ess", "runner", "cluster")
+    for group in (AgentSettings, *(type(getattr(AgentSettings(), g)) for g in groups)):
         for name, field in group.model_fields.items():
-            if name not in ("sync", "fetch", "ess", "runner"):
+            if name not in groups:
                 assert field.description, f"{group.__name__}.{name} has no description"

@@ -1,8 +1,8 @@
 """The one small interface through which the cluster agent talks to Kubernetes.
 
 :class:`KubeApi` is what the applier needs and nothing more: server-side apply, list by label, delete,
-read a Deployment's rollout. :mod:`edgeplane.agent.workloads.kubernetes_client` implements it on the
-official ``kubernetes`` client; tests point that same implementation at an in-memory API emulator.
+read a Deployment's rollout, the server's version. :mod:`edgeplane.agent.workloads.kubernetes_client`
+implements it on the official ``kubernetes`` client; tests point that same implementation at an in-memory API emulator.
 Failures are :class:`KubeError` with ``temporary`` saying whether a retry later may succeed.
 """
 
@@ -54,4 +54,8 @@ class KubeApi(Protocol):
 
     def deployment_status(self, namespace: str, name: str) -> DeploymentStatus | None:
         """The rollout state of a Deployment, ``None`` if it does not exist."""
+        ...
+
+    def server_version(self) -> str:
+        """The API server's ``gitVersion`` from ``/version`` (e.g. ``v1.30.2+k3s1``)."""
         ...

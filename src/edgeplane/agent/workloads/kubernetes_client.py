@@ -25,8 +25,12 @@ from edgeplane.agent.workloads import kubernetes_manifests as km
 _TEMPORARY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 
 
-def connect(*, kubeconfig: Path | None = None, context: str | None = None) -> DynamicKubeApi:
-    """In-cluster config when running in a pod and no ``kubeconfig`` is given, else the kubeconfig."""
+def connect(*, kubeconfig: Path | None = None, context: str | None = None,
+            discovery_cache: Path | None = None) -> DynamicKubeApi:
+    """In-cluster config when running in a pod and no ``kubeconfig`` is given, else the kubeconfig.
+
+    ``discovery_cache``: where discovery is cached (default: the temp dir, which a read-only root
+    filesystem may not have)."""
     cfg = kclient.Configuration()
     try:
         if kubeconfig is None:
@@ -41,7 +45,7 @@ def connect(*, kubeconfig: Path | None = None, context: str | None = None) -> Dy
     except (kconfig.ConfigException, OSError) as e:
         raise kapi.KubeError(f"cannot load Kubernetes config: {e}", temporary=False,
                              hint="run in a pod with a service account, or pass --kubeconfig") from e
-    return DynamicKubeApi(kclient.ApiClient(cfg))
+    return DynamicKubeApi(kclient.ApiClient(cfg), discovery_cache=discovery_cache)
 
 
 @contextmanager
@@ -129,3 +133,10 @@ class DynamicKubeApi:
             ready_replicas=int(status.get("readyReplicas", 0)),
             updated_replicas=int(status.get("updatedReplicas", 0)),
         )
+
+    def server_version(self) -> str:
+        def go() -> Any:  # read fresh: discovery's cached copy would outlive a cluster upgrade
+            return self._client().request("get", "/version", serializer=lambda _client, data: data)
+
+        info = self._call("read /version", go)
+        return str(info.get("gitVersion", "")) if isinstance(info, dict) else ""
