@@ -1,11 +1,12 @@
 """Agent settings: one pydantic-settings object per agent process, built at the entry point, passed down.
 
 Every field has a default, a unit in its name or description, and a one-line reason. Groups mirror the
-agent's parts: ``sync`` (hub long-poll), ``fetch`` (model downloads), ``ess`` (local object API) and
-``runner`` (device workload processes). Environment variables use the prefix ``EDGEPLANE_AGENT_`` and
-``__`` between a group and its field, e.g. ``EDGEPLANE_AGENT_FETCH__CHUNK_BYTES=4194304``. The few names
-the cluster install manifests set (``EDGEPLANE_HUB_URL``, ``EDGEPLANE_REGISTRATION_TOKEN``,
-``EDGEPLANE_NAMESPACE``, ``EDGEPLANE_DATA_DIR``) are accepted as well, as aliases.
+agent's parts: ``sync`` (hub long-poll), ``fetch`` (model downloads), ``ess`` (local object API),
+``runner`` (device workload processes) and ``serving`` (the inference server). Environment variables
+use the prefix ``EDGEPLANE_AGENT_`` and ``__`` between a group and its field, e.g.
+``EDGEPLANE_AGENT_FETCH__CHUNK_BYTES=4194304``. The few names the cluster install manifests set
+(``EDGEPLANE_HUB_URL``, ``EDGEPLANE_REGISTRATION_TOKEN``, ``EDGEPLANE_NAMESPACE``, ``EDGEPLANE_DATA_DIR``)
+are accepted as well, as aliases.
 """
 
 from __future__ import annotations
@@ -85,18 +86,25 @@ class RunnerSettings(BaseModel):
     log_backups: int = Field(default=3, ge=0, description="rotated log files kept per workload")
 
 
-class ClusterSettings(BaseModel):
-    """A cluster agent's Kubernetes side (``kind=cluster`` only; see :mod:`edgeplane.agent.clustering`)."""
+class ServingSettings(BaseModel):
+    """The node's inference server (V2 REST), run in-process once the desired state has endpoints."""
 
-    kubeconfig: Path | None = Field(default=None, description="kubeconfig file; unset: the pod's in-cluster "
-                                    "service account (what the install manifests give it)")
-    context: str | None = Field(default=None, description="kubeconfig context; unset: its current one")
-    resync_s: float = Field(default=10.0, gt=0, description="seconds between re-applies of the desired "
-                            "workloads; heals drift, retries API errors, refreshes Deployment rollout status")
-    storage_size: str = Field(default="1Gi", description="size of a workload's model PVC when its spec "
-                              "names none")
-    storage_class: str | None = Field(default=None, description="storage class of that PVC; unset: the "
-                                      "cluster's default class")
+    enabled: bool = Field(default=True, description="serve the node's endpoints; False: they are reported "
+                          "failed (a node that must not open a port)")
+    host: str = Field(default="127.0.0.1", description="bind address; loopback unless apps on other hosts "
+                      "call this node")
+    port: int = Field(default=8490, ge=0, le=65535, description="TCP port of the V2 REST API (next to the "
+                      "hub's 8480); bound only when the first endpoint arrives")
+    api_keys: list[str] = Field(default_factory=list, description="keys every endpoint on this node requires "
+                                "in api_key_header; empty: none (fine on loopback)")
+    api_key_header: str = Field(default="x-api-key", description="header carrying the API key")
+    sticky_header: str | None = Field(default=None, description="request header whose value pins a caller to"
+                                      " one version of a split (same value, same version); None: no stickiness")
+    threads: int = Field(default=0, ge=0, description="inference worker threads; 0: one per CPU core")
+    stats_interval_s: float = Field(default=15.0, gt=0, description="seconds between endpoint metrics "
+                                    "updates in the node status; only changed entries are sent")
+    stop_grace_s: float = Field(default=5.0, ge=0, description="seconds requests in flight get to finish "
+                                "on shutdown")
 
 
 def _also(field: str, name: str) -> AliasChoices:
@@ -136,4 +144,5 @@ class AgentSettings(BaseSettings):
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     ess: EssSettings = Field(default_factory=EssSettings)
     runner: RunnerSettings = Field(default_factory=RunnerSettings)
-    cluster: ClusterSettings = Field(default_factory=ClusterSettings)
+    serving: ServingSettings = Field(default_factory=ServingSettings,
+                                     description="the inference server for the node's endpoints")

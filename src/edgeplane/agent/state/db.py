@@ -31,8 +31,10 @@ CREATE TABLE IF NOT EXISTS webhooks (
     PRIMARY KEY (workload, object_type, url));
 CREATE TABLE IF NOT EXISTS status (
     kind TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, detail TEXT NOT NULL,
-    bytes_done INTEGER, seq INTEGER NOT NULL, PRIMARY KEY (kind, key));
+    bytes_done INTEGER, seq INTEGER NOT NULL, metrics TEXT NOT NULL DEFAULT '{}', PRIMARY KEY (kind, key));
 """
+# Columns added after a release: (table, column, definition), added to databases made before them.
+ADDED = [("status", "metrics", "TEXT NOT NULL DEFAULT '{}'")]
 
 
 class StateDb:
@@ -48,6 +50,9 @@ class StateDb:
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.execute("PRAGMA busy_timeout=5000")
         self._conn.executescript(SCHEMA)
+        for table, column, definition in ADDED:
+            if column not in {r["name"] for r in self._conn.execute(f"PRAGMA table_info({table})")}:
+                self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
         path.chmod(0o600)
 
     @contextmanager

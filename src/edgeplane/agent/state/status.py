@@ -6,23 +6,31 @@ then :func:`mark_reported` with the sequence it got. A crash between the two re-
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Mapping
 
 from edgeplane.agent.state import db as statedb
 from edgeplane.schemas.desired import ObjectState, StatusEntry
 
 
 def put(db: statedb.StateDb, kind: str, key: str, state: ObjectState, detail: str = "",
-        bytes_done: int | None = None) -> None:
+        bytes_done: int | None = None, metrics: Mapping[str, float] | None = None) -> None:
     """Record the state of one object; a no-op when nothing changed (so no delta is produced)."""
+    numbers = json.dumps(dict(sorted((metrics or {}).items())), separators=(",", ":"))
     with db.tx() as c:
-        row = c.execute("SELECT state, detail, bytes_done FROM status WHERE kind = ? AND key = ?",
+        row = c.execute("SELECT state, detail, bytes_done, metrics FROM status WHERE kind = ? AND key = ?",
                         (kind, key)).fetchone()
-        if row is not None and tuple(row) == (state, detail, bytes_done):
+        if row is not None and tuple(row) == (state, detail[:2048], bytes_done, numbers):
             return
         seq = _next_seq(c)
-        c.execute("INSERT OR REPLACE INTO status (kind, key, state, detail, bytes_done, seq) "
-                  "VALUES (?, ?, ?, ?, ?, ?)", (kind, key, state, detail[:2048], bytes_done, seq))
+        c.execute("INSERT OR REPLACE INTO status (kind, key, state, detail, bytes_done, seq, metrics) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?)", (kind, key, state, detail[:2048], bytes_done, seq, numbers))
+
+
+def states(db: statedb.StateDb, kind: str) -> dict[str, str]:
+    """The last recorded state of every object of ``kind``, by key."""
+    return {r["key"]: r["state"] for r in db.query("SELECT key, state FROM status WHERE kind = ?", (kind,))}
 
 
 def _next_seq(c: sqlite3.Connection) -> int:
@@ -37,7 +45,7 @@ def pending(db: statedb.StateDb, limit: int = 500) -> tuple[list[StatusEntry], i
     done = reported(db)
     rows = db.query("SELECT * FROM status WHERE seq > ? ORDER BY seq LIMIT ?", (done, limit))
     entries = [StatusEntry(kind=r["kind"], key=r["key"], state=r["state"], detail=r["detail"],
-                           bytes_done=r["bytes_done"]) for r in rows]
+                           bytes_done=r["bytes_done"], metrics=json.loads(r["metrics"])) for r in rows]
     return entries, (rows[-1]["seq"] if rows else done)
 
 
