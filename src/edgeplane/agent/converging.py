@@ -8,7 +8,8 @@ on disk and in local state and acts on the difference, so a restart reaches the 
 
 1. deliver every desired model version (fetch, verify, install, activate; the previous stays active);
 2. route active versions to their workloads as ESS objects (a removed model becomes ``deleted``);
-3. run the device workloads (credentials, files, env) and stop the ones no longer desired;
+3. run the device workloads (credentials, files, env) and stop the ones no longer desired; on a cluster
+   agent, apply the cluster workloads through the Kubernetes API and prune the rest;
 4. serve the endpoints from active versions (the inference server, when the node has any);
 5. remove versions no workload can see any more, then the blobs nothing references.
 """
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 
 import anyio
 
-from edgeplane.agent import delivery, inferencing, materialising
+from edgeplane.agent import clustering, delivery, inferencing, materialising
 from edgeplane.agent.ess import bundles, webhooks
 from edgeplane.agent.settings import AgentSettings
 from edgeplane.agent.state import credentials, desired, routes, status, versions
@@ -37,6 +38,7 @@ class Parts:
     delivery: delivery.DeliveryDeps
     runner: process.ProcessRunner | None = None
     notifier: webhooks.Notifier | None = None
+    cluster: clustering.ClusterRunner | None = None  # cluster agents: applies kind=cluster workloads
     inference: inferencing.Inferencing | None = None  # the node's inference server (endpoints)
 
 
@@ -150,6 +152,8 @@ class Converger:
             runs = [process.WorkloadRun(w, credentials.ensure(self._db, f"{w.org}/{w.name}", w.version))
                     for w in state.workloads if w.kind == "device" and w.device is not None]
             await runner.reconcile(runs)
+        if self.parts.cluster is not None:
+            await self.parts.cluster.reconcile(state.workloads)
         for wid in credentials.workloads(self._db) - wanted:
             credentials.remove(self._db, wid)
             hooks.drop_workload(self._db, wid)

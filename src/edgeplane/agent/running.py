@@ -22,6 +22,7 @@ import anyio.abc
 from edgeplane._kit.errors import Error
 from edgeplane.agent import (
     backoff,
+    clustering,
     converging,
     delivery,
     identity,
@@ -59,6 +60,7 @@ class Started:
 async def run(settings: AgentSettings, *, stop: anyio.Event | None = None,
               on_started: Callable[[Started], None] | None = None) -> None:
     """Run the agent until SIGTERM/SIGINT (or ``stop`` is set)."""
+    settings = clustering.configure(settings)  # kind=cluster: namespace, ESS over TCP, service SANs
     lay = paths.Layout(settings.data_dir)
     lay.make()
     stop = stop or anyio.Event()
@@ -80,6 +82,8 @@ async def _on_signal(stop: anyio.Event) -> None:
 async def _run_locked(settings: AgentSettings, lay: paths.Layout, stop: anyio.Event,
                       on_started: Callable[[Started], None] | None) -> None:
     builtin = properties.builtin(settings.data_dir, arch=settings.arch)
+    if settings.kind == "cluster":
+        builtin = await clustering.builtin(settings, clustering.connect(settings))
     policy = properties.load_policy(settings.properties_file)
     known = identity.load(settings.data_dir)
     hub_url = settings.hub_url or (known.hub_url if known else "")
@@ -148,10 +152,12 @@ async def _serve(s: AgentSettings, lay: paths.Layout, ident: identity.Identity, 
             node = env.NodeEnv(s.org, s.node_id, s.arch, socket_path, tls.ca_cert)
             runner = process.ProcessRunner(layout=lay, settings=s.runner, node=node, task_group=tg,
                                            on_state=functools.partial(status.put, db, "workload"))
+            cluster = clustering.start(s, db, tls.ca_cert, tg) if s.kind == "cluster" else None
             inference = inferencing.Inferencing(s.serving, lay, db)  # serves only once endpoints arrive
             notifier = webhooks.Notifier(ess_deps, timeout_s=s.ess.webhook_timeout_s, task_group=tg)
             conv = converging.Converger(converging.Parts(settings=s, delivery=deps, runner=runner,
-                                                         notifier=notifier, inference=inference))
+                                                         notifier=notifier, cluster=cluster,
+                                                         inference=inference))
             woken.append(conv)
             tg.start_soon(_serve_ess, server, served)
             sync = syncing.Sync(hub=client, local=conv, settings=s.sync, policy=policy, builtin=builtin)

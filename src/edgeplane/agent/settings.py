@@ -86,6 +86,20 @@ class RunnerSettings(BaseModel):
     log_backups: int = Field(default=3, ge=0, description="rotated log files kept per workload")
 
 
+class ClusterSettings(BaseModel):
+    """A cluster agent's Kubernetes side (``kind=cluster`` only; see :mod:`edgeplane.agent.clustering`)."""
+
+    kubeconfig: Path | None = Field(default=None, description="kubeconfig file; unset: the pod's in-cluster "
+                                    "service account (what the install manifests give it)")
+    context: str | None = Field(default=None, description="kubeconfig context; unset: its current one")
+    resync_s: float = Field(default=10.0, gt=0, description="seconds between re-applies of the desired "
+                            "workloads; heals drift, retries API errors, refreshes Deployment rollout status")
+    storage_size: str = Field(default="1Gi", description="size of a workload's model PVC when its spec "
+                              "names none")
+    storage_class: str | None = Field(default=None, description="storage class of that PVC; unset: the "
+                                      "cluster's default class")
+
+
 class ServingSettings(BaseModel):
     """The node's inference server (V2 REST), run in-process once the desired state has endpoints."""
 
@@ -146,3 +160,4 @@ class AgentSettings(BaseSettings):
     runner: RunnerSettings = Field(default_factory=RunnerSettings)
     serving: ServingSettings = Field(default_factory=ServingSettings,
                                      description="the inference server for the node's endpoints")
+    cluster: ClusterSettings = Field(default_factory=ClusterSettings)

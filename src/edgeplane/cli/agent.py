@@ -38,6 +38,14 @@ def run(
     org: Annotated[str | None, typer.Option(help="org to register in (default: default)")] = None,
     kind: Annotated[str | None, typer.Option(help="device or cluster")] = None,
     arch: Annotated[str | None, typer.Option(help="HZN_ARCH for workloads (default: detected)")] = None,
+    kubeconfig: Annotated[Path | None, typer.Option(help="cluster agents: kubeconfig (default: in-cluster "
+                                                    "service account)")] = None,
+    context: Annotated[str | None, typer.Option(help="cluster agents: kubeconfig context")] = None,
+    namespace: Annotated[str | None, typer.Option(help="cluster agents: the agent's namespace (default: "
+                                                  "the pod's)")] = None,
+    ess_host: Annotated[str | None, typer.Option(help="serve the ESS over TLS on this address (cluster "
+                                                 "default 0.0.0.0)")] = None,
+    ess_port: Annotated[int | None, typer.Option(help="ESS TCP port (default 8443)")] = None,
     serving_port: Annotated[int | None, typer.Option(help="port of the node's inference server (V2 REST on "
                                                      "127.0.0.1, started once the node has endpoints; "
                                                      "default 8490)")] = None,
@@ -46,8 +54,13 @@ def run(
     """Register once, then pull desired state, deliver models, run workloads and serve the ESS until stopped."""
     given: dict[str, Any] = {"hub_url": hub, "registration_token": registration_token, "data_dir": data_dir,
                              "properties_file": properties, "node_name": name, "org": org, "kind": kind,
-                             "arch": arch}
+                             "arch": arch, "namespace": namespace}
     settings = AgentSettings(**{k: v for k, v in given.items() if v is not None})
+    cluster = {"kubeconfig": kubeconfig, "context": context}
+    ess = {"host": ess_host, "port": ess_port}
+    settings = settings.model_copy(update={
+        "cluster": settings.cluster.model_copy(update={k: v for k, v in cluster.items() if v is not None}),
+        "ess": settings.ess.model_copy(update={k: v for k, v in ess.items() if v is not None})})
     if serving_port is not None:
         settings = settings.model_copy(update={"serving": settings.serving.model_copy(update={"port": serving_port})})
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
