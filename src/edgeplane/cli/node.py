@@ -37,10 +37,12 @@ def list_(json_out: JsonOpt = False) -> None:
 
 @app.command()
 def show(node: Annotated[str, typer.Argument(help="node name or id")], json_out: JsonOpt = False) -> None:
-    """Show a node: kind, properties, constraints, built-in properties, last heartbeat."""
+    """Show a node: kind, properties, constraints, built-in properties, last heartbeat, and the latest
+    status it reported per workload, model and endpoint version (with endpoint metrics)."""
     settings = context.load()
     with context.client(settings) as hub:
         n = hub.show_node(settings.org, node)
+        entries = [] if json_out else hub.node_status(settings.org, n.id)
     if json_out:
         output.as_json(n)
         return
@@ -50,6 +52,16 @@ def show(node: Annotated[str, typer.Argument(help="node name or id")], json_out:
     output.table("properties", ["name", "value", "type"], props)
     for c in n.policy.constraints:
         out.print(f"constraint: {c}")
+    rows = [(e.kind, e.key, e.state, e.detail or "", _metrics(e.metrics)) for e in entries]
+    output.table("status", ["kind", "key", "state", "detail", "metrics"], rows)
+
+
+def _metrics(m: dict[str, float]) -> str:
+    """Endpoint metrics in one cell: ``requests=412 errors=0 p50=1.2ms p99=3.4ms``; others as name=value."""
+    shown = [f"{k}={m[k]:g}" for k in ("requests", "errors") if k in m]
+    shown += [f"{k.removesuffix('_ms')}={m[k]:.1f}ms" for k in ("p50_ms", "p99_ms") if k in m]
+    rest = sorted(set(m) - {"requests", "errors", "p50_ms", "p99_ms", "loaded"})
+    return " ".join(shown + [f"{k}={m[k]:g}" for k in rest])
 
 
 @app.command()
