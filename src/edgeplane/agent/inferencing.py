@@ -48,8 +48,14 @@ class Inferencing:
         self._server: serving_server.InferenceServer | None = None
         self._web: embedded.EmbeddedServer | None = None
         self._sock: socket.socket | None = None
+        self._address: tuple[str, int] | None = None
         self._started = anyio.Event()
         self._entries: dict[str, tuple[ObjectState, str]] = {}
+
+    @property
+    def address(self) -> tuple[str, int] | None:
+        """(host, port) the server listens on once it was started (the real port when configured as 0)."""
+        return self._address
 
     async def apply(self, state: DesiredState) -> None:
         """Serve what can be served of ``state.endpoints`` now; record every endpoint version's status."""
@@ -109,7 +115,8 @@ class Inferencing:
             asgi, log_level="warning", access_log=False, lifespan="off", server_header=False,
             timeout_graceful_shutdown=max(1, round(s.stop_grace_s))))
         self._started.set()
-        log.info("inference server listening on http://%s:%d", s.host, self._sock.getsockname()[1])
+        self._address = (s.host, int(self._sock.getsockname()[1]))
+        log.info("inference server listening on http://%s:%d", *self._address)
         return None
 
     async def run(self) -> None:
