@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -161,3 +161,9 @@ class AgentSettings(BaseSettings):
     serving: ServingSettings = Field(default_factory=ServingSettings,
                                      description="the inference server for the node's endpoints")
     cluster: ClusterSettings = Field(default_factory=ClusterSettings)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, v: Path) -> Path:
+        """Workloads get paths under it in their env and run in their own directories: keep it absolute."""
+        return v.expanduser().resolve()
