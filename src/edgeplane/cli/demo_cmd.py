@@ -15,7 +15,7 @@ app = typer.Typer(help="Run the whole system on this machine and show what it do
 
 @app.callback(invoke_without_command=True)
 def demo(workdir: Annotated[Path, typer.Option(help="scratch directory (wiped first)")] = Path(".demo")) -> None:
-    """Start a hub on 127.0.0.1, publish a model it trains, pull it back and verify it."""
+    """Start a hub and three agents on 127.0.0.1; publish, place, roll out, update, explain, serve."""
     console = Console(highlight=False, soft_wrap=False)
     if not console.is_terminal:  # logs and CI: do not squeeze the summary table into 80 columns
         console = Console(highlight=False, width=140)
