@@ -3,7 +3,8 @@
 1. a hub on 127.0.0.1 (SQLite + local files), a model it trains, pushed, pulled back and verified;
 2. three agents with different properties; a device workload (an Open Horizon-style ESS consumer) and a
    policy that matches two of them; the model reaches exactly those two, then an update rolls to them;
-3. ``explain`` for the third; a summary table.
+3. ``explain`` for the third; a summary table;
+4. an endpoint with a 90/10 split between two versions, called through a north agent's inference server.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from rich.console import Console
 from rich.table import Table
 
 from edgeplane.artifacts.digests import sha256_file
-from edgeplane.cli.demo import fleet, procs, samples
+from edgeplane.cli.demo import fleet, inference, procs, samples
 from edgeplane.client import transfer
 from edgeplane.client.hub import HubClient
 from edgeplane.schemas import nodes, workloads
 
 ORG = "default"
+SERVING_ENV = {"EDGEPLANE_AGENT_SERVING__STATS_INTERVAL_S": "2"}  # endpoint metrics reach the hub quickly
 FLEET: dict[str, dict[str, object]] = {
     "cam-north-1": {"site": "north", "line": "1", "gpu": True},
     "cam-north-2": {"site": "north", "line": "2", "gpu": True},
@@ -37,7 +39,8 @@ def run(workdir: Path, console: Console) -> None:
     with ExitStack() as stack:
         hub, url = start_hub(stack, workdir, console)
         publish_and_verify(hub, workdir, console, "1.0.0", seed=1)
-        agents = start_fleet(stack, hub, url, workdir, console)
+        serving = {name: procs.free_port() for name in FLEET}  # each agent's inference server port
+        agents = start_fleet(stack, hub, url, workdir, console, serving)
         deploy(hub, console)
         started = time.monotonic()
         rolled = wait_rollout(hub, agents, "1.0.0", console, started)
@@ -47,6 +50,8 @@ def run(workdir: Path, console: Console) -> None:
         rolled = wait_rollout(hub, agents, "1.1.0", console, time.monotonic())
         explain(hub, agents, console)
         summary(hub, agents, rolled, console)
+        north = {n: f"http://127.0.0.1:{serving[n]}" for n, props in FLEET.items() if props["site"] == "north"}
+        inference.run_inference(hub, north, workdir, console, constraints=["site == north"])
 
 
 def start_hub(stack: ExitStack, workdir: Path, console: Console) -> tuple[HubClient, str]:
@@ -81,11 +86,13 @@ def publish_and_verify(
         raise procs.DemoError("pulled model differs from the pushed one")
 
 
-def start_fleet(stack: ExitStack, hub: HubClient, url: str, workdir: Path, console: Console) -> list[fleet.Agent]:
+def start_fleet(stack: ExitStack, hub: HubClient, url: str, workdir: Path, console: Console,
+                serving: dict[str, int]) -> list[fleet.Agent]:
     reg = hub.create_registration_token(ORG, nodes.RegistrationTokenCreate(uses=len(FLEET))).token
     agents = []
     for name, props in FLEET.items():
-        agents.append(fleet.start(stack, workdir, url, reg, name, props))
+        agents.append(fleet.start(stack, workdir, url, reg, name, props, env=SERVING_ENV,
+                                  extra=["--serving-port", str(serving[name])]))
         shown = ", ".join(f"{k}={v}" for k, v in props.items())
         console.print(f"[green]agent[/] {name} registered ({shown})")
     return agents
