@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP_DEV := $(VENV)/.stamp-dev
 STAMP_RUN := $(VENV)/.stamp-run
+STAMP_KSERVE := .venv-kserve/.stamp
 
 .PHONY: demo test check unit bench clean
 
@@ -23,6 +24,11 @@ $(STAMP_DEV): pyproject.toml | $(BIN)/python
 demo: $(STAMP_RUN)
 	$(BIN)/edgeplane demo
 
+# KServe (a peer in tests and benchmarks) pins packages that clash with ours: it gets its own venv.
+$(STAMP_KSERVE): scripts/kserve-venv.sh
+	PYTHON=$(PY) bash scripts/kserve-venv.sh
+	touch $@
+
 ## check: ruff, mypy --strict and the import-layer contracts on src/
 check: $(STAMP_DEV)
 	$(BIN)/ruff check src tests bench
@@ -30,7 +36,7 @@ check: $(STAMP_DEV)
 	$(BIN)/lint-imports
 
 ## test: install, check, then run every test (PostgreSQL tests skip with a reason if no server is reachable)
-test: check
+test: check $(STAMP_KSERVE)
 	$(BIN)/pytest -q
 
 ## unit: the fast tests only
@@ -38,7 +44,7 @@ unit: $(STAMP_DEV)
 	$(BIN)/pytest -q tests/unit
 
 ## bench: every benchmark; each prints its figures and TARGET lines
-bench: $(STAMP_DEV)
+bench: $(STAMP_DEV) $(STAMP_KSERVE)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:

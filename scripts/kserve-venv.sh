@@ -10,5 +10,5 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
 "$venv/bin/pip" install --quiet --upgrade pip
-"$venv/bin/pip" install --quiet "kserve==0.21.0" onnxruntime numpy
+"$venv/bin/pip" install --quiet "kserve==0.21.0" "onnxruntime==1.31.1" "numpy==2.4.6"
 "$venv/bin/python" -c "import kserve, onnxruntime, numpy; print('kserve', kserve.__version__ if hasattr(kserve, '__version__') else '0.21.0', 'ready in $venv')"

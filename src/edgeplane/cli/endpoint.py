@@ -81,3 +81,12 @@ def set_traffic(name: str, weights: Annotated[list[str], typer.Argument(help="ve
         + " ".join(f"{v}={w}" for v, w in traffic.items())
         + f" ({r['nodes_changed']} node(s) changed)"
     )
+
+
+@app.command()
+def delete(name: str) -> None:
+    """Delete an endpoint: nodes unload its versions and remove their files."""
+    settings = context.load()
+    with context.client(settings) as hub:
+        hub.delete_policy(settings.org, COLLECTION, name)
+    output.console().print(f"deleted endpoint {name}")
