@@ -4,15 +4,18 @@ Per workload the highest allowed version wins (ties: policy name, then arch); th
 superseded. For each placed workload, each model is routed independently: the highest version among the
 model policies that name that workload, so one non-matching model never blocks another. Endpoints are
 placed as they match. Pieces (a workload with its models, an endpoint) are built and hashed once and
-shared by every node that gets them, which is what keeps 100k nodes cheap. Called by ``engine``.
+shared by every node that gets them. Called by ``engine`` for one node at a time and for explanations;
+``sweeping`` reaches the same content for the whole fleet at once from the same pieces.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
+
+import numpy as np
 
 from edgeplane import schemas
 from edgeplane.hub.placement import rules
@@ -28,11 +31,37 @@ class Decision:
     detail: str
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+Piece = schemas.DesiredWorkload | schemas.DesiredEndpoint
+
+
 class Result:
-    workloads: tuple[schemas.DesiredWorkload, ...]
-    endpoints: tuple[schemas.DesiredEndpoint, ...]
-    hash: str
+    """A node's content (workloads, then endpoints) and the hash over exactly that content.
+
+    Either holds its pieces, or (from ``sweeping``) a row of indexes into a piece table shared by every
+    node of that sweep, decoded only when a document is read: the hash is all a full placement needs."""
+
+    __slots__ = ("_pieces", "_row", "_table", "hash")
+
+    def __init__(self, hash: str, pieces: Sequence[Piece] = (), *, row: bytes = b"",
+                 table: Sequence[Piece] = ()) -> None:
+        self.hash = hash
+        self._pieces = tuple(pieces)
+        self._row = row
+        self._table = table
+
+    @property
+    def pieces(self) -> tuple[Piece, ...]:
+        if self._row:
+            return tuple(self._table[i] for i in np.frombuffer(self._row, dtype=np.int32).tolist())
+        return self._pieces
+
+    @property
+    def workloads(self) -> tuple[schemas.DesiredWorkload, ...]:
+        return tuple(p for p in self.pieces if isinstance(p, schemas.DesiredWorkload))
+
+    @property
+    def endpoints(self) -> tuple[schemas.DesiredEndpoint, ...]:
+        return tuple(p for p in self.pieces if isinstance(p, schemas.DesiredEndpoint))
 
 
 PieceKey = tuple[int, tuple[int, ...]]
@@ -41,6 +70,9 @@ PieceKey = tuple[int, tuple[int, ...]]
 
 def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+EMPTY = Result(digest(""))
 
 
 def _desired_model(route: rules.Route, policy: str) -> schemas.DesiredModel:
@@ -75,13 +107,12 @@ class Decider:
         self._endpoints.clear()
 
     def assemble(self, pieces: Iterable[PieceKey], ends: Iterable[int], by_id: Mapping[int, rules.Rule]) -> Result:
-        """The node's content from its pieces (in order); the hash covers exactly this content."""
-        built = [self._workload(by_id[best], [by_id[r] for r in routed]) for best, routed in pieces]
-        eps = [self._endpoint(by_id[e]) for e in ends]
-        return Result(
-            workloads=tuple(w for w, _ in built), endpoints=tuple(e for e, _ in eps),
-            hash=digest("\n".join(h for _, h in [*built, *eps])),
-        )
+        """The node's content from its pieces (in order); the hash covers exactly this content: the pieces'
+        hashes joined by newlines (``sweeping`` computes the same from its piece table)."""
+        built: list[tuple[Piece, str]] = [
+            self.workload(by_id[best], [by_id[r] for r in routed]) for best, routed in pieces]
+        built += [self.endpoint(by_id[e]) for e in ends]
+        return Result(digest("\n".join(h for _, h in built)), [p for p, _ in built])
 
     def decide(self, matched: Iterable[rules.Rule], *, explain: bool = False) -> tuple[Result, tuple[Decision, ...]]:
         """One node: pick the winners among the rules it matched; with ``explain``, say why for every rule."""
@@ -134,7 +165,7 @@ class Decider:
                 notes.append(Decision(r.key, r.id, outcome, f"model {m.model}@{m.version} for {_label(best)}"))
         return [chosen[k] for k in sorted(chosen)]
 
-    def _workload(self, best: rules.Rule, chosen: list[rules.Rule]) -> tuple[schemas.DesiredWorkload, str]:
+    def workload(self, best: rules.Rule, chosen: list[rules.Rule]) -> tuple[schemas.DesiredWorkload, str]:
         key = (best.id, tuple(r.id for r in chosen))
         piece = self._workloads.get(key)
         if piece is None:
@@ -149,7 +180,7 @@ class Decider:
             self._workloads[key] = piece
         return piece
 
-    def _endpoint(self, rule: rules.Rule) -> tuple[schemas.DesiredEndpoint, str]:
+    def endpoint(self, rule: rules.Rule) -> tuple[schemas.DesiredEndpoint, str]:
         piece = self._endpoints.get(rule.id)
         if piece is None:
             assert isinstance(rule.target, rules.Serve)

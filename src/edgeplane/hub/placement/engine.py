@@ -5,19 +5,21 @@ ids of the nodes whose desired content changed. ``desired(node_id)`` builds the 
 (generation 0: the store assigns generations), ``content_hash(node_id)`` is a stable sha256 of its
 content, ``explain`` and ``check`` answer "why" and "what if". A node change re-evaluates only that node,
 rule by rule; a policy change evaluates only that policy, over the fleet index (``fleet``), and re-decides
-only the nodes whose matched rules changed. Not thread-safe: the caller serialises changes.
+only the nodes it matched before or matches now. Whole-fleet deciding is column-wise (``sweeping``); no
+per-node list of matched rules is kept: one node's is re-derived by matching it (``_match_node``) when a
+change, ``decisions`` or ``explain`` needs it. Not thread-safe: the caller serialises changes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 
 from edgeplane import schemas
-from edgeplane.hub.placement import bits, deciding, explaining, fleet, inputs, rules
+from edgeplane.hub.placement import bits, deciding, explaining, fleet, inputs, rules, sweeping
 from edgeplane.policy import compiler, matching, properties, syntax, terms
 
 Policy = schemas.DeploymentPolicy | schemas.ModelPolicy | schemas.Endpoint
-EMPTY = deciding.Result(workloads=(), endpoints=(), hash=deciding.digest(""))
+EMPTY = deciding.EMPTY
 
 
 def policy_key(p: Policy) -> rules.PolicyKey:
@@ -61,8 +63,8 @@ class Engine:
         self._by_org: dict[str, dict[int, rules.Rule]] = {}
         self._anchors: dict[str, dict[syntax.Expr | None, dict[int, rules.Rule]]] = {}
         self._anchor_of: dict[int, syntax.Expr | None] = {}
-        self._masks: dict[int, int] = {}
-        self._node_rules: dict[int, set[int]] = {}
+        self._masks = bits.Masks()
+        self._workload_lists: dict[tuple[str, str], list[schemas.Workload]] | None = None
         self._results: dict[int, deciding.Result] = {}
         self._memo: dict[frozenset[int], deciding.Result] = {}
         self._backward: dict[syntax.Expr, dict[int, bool]] = {}
@@ -85,7 +87,9 @@ class Engine:
         slot = self._fleet.slot_of.get(node_id)
         if slot is None:
             return ()
-        matched = [self._rules[r] for r in sorted(self._node_rules.get(slot, ()))]
+        entry = self._fleet.entries[slot]
+        assert entry is not None
+        matched = [self._rules[r] for r in sorted(self._match_node(entry))]
         return self._decider.decide(matched, explain=True)[1]
 
     def desired(self, node_id: str) -> schemas.DesiredState | None:
@@ -106,53 +110,63 @@ class Engine:
         """Forget everything and place ``snapshot`` from scratch. Raises ``PolicyError`` on a bad policy
         (then the engine is empty)."""
         self._reset()
+        with sweeping.paused_gc():
+            self._load(snapshot)
+        return Docs(self)
+
+    def _load(self, snapshot: inputs.Snapshot) -> None:
         for w in snapshot.workloads:
             self._workloads.setdefault((w.org, w.name), {})[w.version] = w
         for m in snapshot.model_versions:
             self._models[(m.org, m.model, m.version)] = m
         for node in snapshot.nodes:
-            slot, _ = self._fleet.put(_entry(node))
-            self._node_rules[slot] = set()
+            self._fleet.put(_entry(node))
         everything: list[Policy] = [*snapshot.deployment_policies, *snapshot.model_policies, *snapshot.endpoints]
         for p in everything:
             self._policies[policy_key(p)] = p
         for key in sorted(self._policies):
             self._install(self._compile(self._policies[key]))
         self._place_all()
-        return Docs(self)
 
     def recompute(self) -> Docs:
         """Re-place every node from the fleet already in memory: every policy recompiled and evaluated over
         the index, every node re-decided. Same answer as ``load`` of the same world, minus ingesting nodes."""
-        self._compiled, self._rules, self._masks, self._anchor_of = {}, {}, {}, {}
+        self._compiled, self._rules, self._masks, self._anchor_of = {}, {}, bits.Masks(), {}
         self._by_org, self._anchors, self._backward, self._memo = {}, {}, {}, {}
         self._decider.clear()
-        self._node_rules = {slot: set() for slot in self._fleet.slot_of.values()}
-        for key in sorted(self._policies):
-            self._install(self._compile(self._policies[key]))
-        self._place_all()
+        with sweeping.paused_gc():
+            for key in sorted(self._policies):
+                self._install(self._compile(self._policies[key]))
+            self._place_all()
         return Docs(self)
 
     # ----- nodes ---------------------------------------------------------------------------------------------
     def upsert_node(self, node: inputs.Node) -> set[str]:
         entry = _entry(node)
+        before = self._fleet.get(entry.id)
+        old = self._match_node(before) if before is not None else set()
         slot, _ = self._fleet.put(entry)
         new = self._match_node(entry)
-        old = self._node_rules.get(slot, set())
         for rid in old - new:
-            self._masks[rid] = bits.set_bit(self._masks[rid], slot, False)
+            self._masks.flip(rid, slot, False)
         for rid in new - old:
-            self._masks[rid] = bits.set_bit(self._masks[rid], slot, True)
-        self._node_rules[slot] = new
-        return self._redecide([slot], force={slot} if slot not in self._results else set())
+            self._masks.flip(rid, slot, True)
+        key = frozenset(new)
+        result = self._memo.get(key)
+        if result is None:
+            result = self._decider.decide(self._rules[r] for r in sorted(key))[0] if key else EMPTY
+            self._memo[key] = result
+        previous = self._results.get(slot) if before is not None else None
+        self._results[slot] = result
+        return {entry.id} if previous is None or previous.hash != result.hash else set()
 
     def remove_node(self, node_id: str) -> set[str]:
         dropped = self._fleet.drop(node_id)
         if dropped is None:
             return set()
-        slot, _ = dropped
-        for rid in self._node_rules.pop(slot, set()):
-            self._masks[rid] = bits.set_bit(self._masks[rid], slot, False)
+        slot, old = dropped
+        for rid in self._match_node(old):
+            self._masks.flip(rid, slot, False)
         self._results.pop(slot, None)
         return {node_id}
 
@@ -210,6 +224,7 @@ class Engine:
 
     def upsert_workload(self, workload: schemas.Workload) -> set[str]:
         self._compiler.forget_workload(workload)
+        self._workload_lists = None
         self._workloads.setdefault((workload.org, workload.name), {})[workload.version] = workload
         return self._recompile(lambda p: isinstance(p, schemas.DeploymentPolicy))
 
@@ -218,6 +233,7 @@ class Engine:
         if removed is None:
             return set()
         self._compiler.forget_workload(removed)
+        self._workload_lists = None
         return self._recompile(lambda p: isinstance(p, schemas.DeploymentPolicy))
 
     def upsert_model_version(self, model: schemas.ModelVersion) -> set[str]:
@@ -231,21 +247,23 @@ class Engine:
 
     def _recompile(self, which: object) -> set[str]:
         assert callable(which)
-        touched: set[int] = set()
+        touched = 0
         for key in sorted(k for k, p in self._policies.items() if which(p)):
             touched |= self._swap(key, self._compile(self._policies[key]))
         return self._redecide(touched)
 
     def _compile(self, p: Policy) -> rules.Compiled:
         if isinstance(p, schemas.DeploymentPolicy):
-            return self._compiler.deployment(p, {k: list(v.values()) for k, v in self._workloads.items()})
+            if self._workload_lists is None:
+                self._workload_lists = {k: list(v.values()) for k, v in self._workloads.items()}
+            return self._compiler.deployment(p, self._workload_lists)
         if isinstance(p, schemas.ModelPolicy):
             return self._compiler.model(p, self._models)
         return self._compiler.endpoint(p, self._models)
 
-    def _swap(self, key: rules.PolicyKey, compiled: rules.Compiled | None) -> set[int]:
-        """Replace a policy's rules; returns the slots whose matched rules changed."""
-        touched: set[int] = set()
+    def _swap(self, key: rules.PolicyKey, compiled: rules.Compiled | None) -> int:
+        """Replace a policy's rules; returns the mask of the nodes whose matched rules may have changed."""
+        touched = 0
         old = self._compiled.pop(key, None)
         for rule in old.rules if old else ():
             mask = self._masks.pop(rule.id)
@@ -256,27 +274,23 @@ class Engine:
             del group[rule.id]
             if not group:
                 del self._anchors[rule.org][anchor]
-            for slot in bits.slots(mask).tolist():
-                self._node_rules[slot].discard(rule.id)
-                touched.add(slot)
+            touched |= mask
         if compiled is not None:
             touched |= self._install(compiled)
         self._decider.clear()
         self._memo.clear()
         return touched
 
-    def _install(self, compiled: rules.Compiled) -> set[int]:
+    def _install(self, compiled: rules.Compiled) -> int:
         self._compiled[compiled.key] = compiled
-        touched: set[int] = set()
+        touched = 0
         for rule in compiled.rules:
             self._rules[rule.id] = rule
             self._by_org.setdefault(rule.org, {})[rule.id] = rule
             anchor = self._anchor_of[rule.id] = self._anchor(rule)
             self._anchors.setdefault(rule.org, {}).setdefault(anchor, {})[rule.id] = rule
             mask = self._masks[rule.id] = self._rule_mask(rule)
-            for slot in bits.slots(mask).tolist():
-                self._node_rules[slot].add(rule.id)
-                touched.add(slot)
+            touched |= mask
         return touched
 
     def _rule_mask(self, rule: rules.Rule) -> int:
@@ -293,74 +307,21 @@ class Engine:
         return mask
 
     def _place_all(self) -> None:
-        """Decide every node at once with set algebra over the rule masks: per workload, the highest-ranked
-        rule takes the nodes it matches that nobody ranked above took; per model likewise among the routes
-        to that winner. Gives the same content as ``Decider.decide`` node by node (property-tested)."""
-        n = len(self._fleet.entries)
-        pieces: list[list[deciding.PieceKey]] = [[] for _ in range(n)]
-        ends: list[list[int]] = [[] for _ in range(n)]
-        deploys: dict[tuple[str, str], list[rules.Rule]] = {}
-        for r in self._rules.values():
-            if isinstance(r.target, rules.Deploy):
-                deploys.setdefault((r.target.workload.org, r.target.workload.name), []).append(r)
-        routes = deciding.routes_by_workload(r for r in self._rules.values() if isinstance(r.target, rules.Route))
-        for wkey in sorted(deploys):
-            remaining = self._fleet.alive
-            for rule in sorted(deploys[wkey], key=lambda r: r.rank):
-                win = self._masks[rule.id] & remaining
-                if win:
-                    remaining &= ~win
-                    self._place_winner(rule, win, routes.get(wkey, ()), pieces)
-        for rule in sorted((r for r in self._rules.values() if isinstance(r.target, rules.Serve)), key=lambda r: r.key):
-            for slot in bits.slots(self._masks[rule.id]).tolist():
-                ends[slot].append(rule.id)
-        memo: dict[tuple[tuple[deciding.PieceKey, ...], tuple[int, ...]], deciding.Result] = {}
-        for slot in self._fleet.slot_of.values():
-            key = (tuple(pieces[slot]), tuple(ends[slot]))
-            result = memo.get(key)
-            if result is None:
-                result = memo[key] = self._decider.assemble(key[0], key[1], self._rules)
-            self._results[slot] = result
+        """Decide every node at once (``sweeping``); the same content ``Decider.decide`` gives node by node."""
+        self._results = sweeping.sweep(self._rules, self._masks, self._fleet.alive, self._decider)
 
-    def _place_winner(
-        self, rule: rules.Rule, win: int, routes: Iterable[rules.Rule], pieces: list[list[deciding.PieceKey]]
-    ) -> None:
-        assert isinstance(rule.target, rules.Deploy)
-        by_model: dict[tuple[str, str], list[rules.Rule]] = {}
-        for r in routes:
-            assert isinstance(r.target, rules.Route)
-            if r.target.serves(rule.target.workload, rule.target.version):
-                by_model.setdefault((r.target.model.org, r.target.model.model), []).append(r)
-        chosen: dict[int, list[int]] = {}
-        for mkey in sorted(by_model):
-            rest = win
-            for r in by_model[mkey]:
-                got = self._masks[r.id] & rest
-                if got:
-                    rest &= ~got
-                    for slot in bits.slots(got).tolist():
-                        chosen.setdefault(slot, []).append(r.id)
-        empty: tuple[int, ...] = ()
-        for slot in bits.slots(win).tolist():
-            routed = chosen.get(slot)
-            pieces[slot].append((rule.id, tuple(routed) if routed else empty))
-
-    def _redecide(self, slots: Iterable[int], force: set[int] | None = None) -> set[str]:
+    def _redecide(self, touched: int) -> set[str]:
+        """Re-decide the nodes of ``touched``; returns the ids of those whose content changed."""
+        fresh = sweeping.sweep(self._rules, self._masks, touched & self._fleet.alive, self._decider)
+        entries, results = self._fleet.entries, self._results
         changed: set[str] = set()
-        entries = self._fleet.entries
-        for slot in slots:
-            entry = entries[slot]
-            if entry is None:
-                continue
-            key = frozenset(self._node_rules.get(slot, ()))
-            result = self._memo.get(key)
-            if result is None:
-                result = self._decider.decide(self._rules[r] for r in sorted(key))[0] if key else EMPTY
-                self._memo[key] = result
-            old = self._results.get(slot)
-            self._results[slot] = result
-            if old is None or old.hash != result.hash or (force and slot in force):
+        for slot, result in fresh.items():
+            old = results.get(slot)
+            if old is None or old.hash != result.hash:
+                entry = entries[slot]
+                assert entry is not None
                 changed.add(entry.id)
+            results[slot] = result
         return changed
 
     # ----- why and what if -----------------------------------------------------------------------------------
@@ -373,7 +334,7 @@ class Engine:
         if not keys:
             return explaining.unknown_policy(node_id, policy_name)
         compiled = self._compiled[sorted(keys)[0]]
-        matched = self._node_rules.get(self._fleet.slot_of[node_id], set())
+        matched = self._match_node(entry)
         return explaining.explain(entry, compiled, matched, self.decisions(node_id))
 
     def check(self, policy: Policy) -> list[str]:
