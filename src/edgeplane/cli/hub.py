@@ -55,6 +55,7 @@ def _granian(host: str, port: int, workers: int) -> None:
         factory=True,
         workers=workers,
         log_level=LogLevels.warning,
+        workers_kill_timeout=5,  # long-polls would otherwise hold a graceful stop for up to their wait
     ).serve()
 
 
