@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from edgeplane import schemas
-from edgeplane.hub.placement import bits, deciding, explaining, fleet, inputs, rules, sweeping
-from edgeplane.policy import compiler, matching, properties, syntax, terms
+from edgeplane.hub.placement import bits, deciding, explaining, fleet, inputs, probing, rules, sweeping
+from edgeplane.policy import compiler, matching, syntax
 
 Policy = schemas.DeploymentPolicy | schemas.ModelPolicy | schemas.Endpoint
 EMPTY = deciding.EMPTY
@@ -60,9 +60,8 @@ class Engine:
         self._policies: dict[rules.PolicyKey, Policy] = {}
         self._compiled: dict[rules.PolicyKey, rules.Compiled] = {}
         self._rules: dict[int, rules.Rule] = {}
-        self._by_org: dict[str, dict[int, rules.Rule]] = {}
-        self._anchors: dict[str, dict[syntax.Expr | None, dict[int, rules.Rule]]] = {}
         self._anchor_of: dict[int, syntax.Expr | None] = {}
+        self._probe: probing.Probe | None = None
         self._masks = bits.Masks()
         self._workload_lists: dict[tuple[str, str], list[schemas.Workload]] | None = None
         self._results: dict[int, deciding.Result] = {}
@@ -132,7 +131,7 @@ class Engine:
         """Re-place every node from the fleet already in memory: every policy recompiled and evaluated over
         the index, every node re-decided. Same answer as ``load`` of the same world, minus ingesting nodes."""
         self._compiled, self._rules, self._masks, self._anchor_of = {}, {}, bits.Masks(), {}
-        self._by_org, self._anchors, self._backward, self._memo = {}, {}, {}, {}
+        self._backward, self._memo, self._probe = {}, {}, None
         self._decider.clear()
         with sweeping.paused_gc():
             for key in sorted(self._policies):
@@ -171,21 +170,20 @@ class Engine:
         return {node_id}
 
     def _match_node(self, entry: fleet.Entry) -> set[int]:
-        """The rules one node matches. Rules are grouped by an anchor term (one they all require), so a
-        term that fails for this node skips its whole group after one evaluation."""
-        props = entry.props
-        arch = props.get(fleet.ARCH)
+        """The rules one node matches: forward predicates through ``probing`` (rebuilt after rules change),
+        then org, kind, arch and the node's own constraints rule by rule."""
+        probe = self._probe
+        if probe is None:
+            probe = self._probe = probing.Probe(self._rules.values(), self._anchor_of)
+        arch = entry.props.get(fleet.ARCH)
         arch_text = arch.text if arch is not None else None
-        memo: dict[int, bool] = {}
+        mine = entry.side.constraints
         out = set()
-        for anchor, group in self._anchors.get(entry.org, {}).items():
-            if anchor is not None and not _holds(anchor, props, memo):
+        for rule in probe.candidates(entry.org, entry.props):
+            if (rule.node_kind and rule.node_kind != entry.kind) or (rule.arch and rule.arch != arch_text):
                 continue
-            for rid, rule in group.items():
-                if (rule.node_kind and rule.node_kind != entry.kind) or (rule.arch and rule.arch != arch_text):
-                    continue
-                if _holds(rule.forward.expr, props, memo) and self._backward_ok(entry.side.constraints, rule):
-                    out.add(rid)
+            if self._backward_ok(mine, rule):
+                out.add(rule.id)
         return out
 
     def _anchor(self, rule: rules.Rule) -> syntax.Expr | None:
@@ -265,15 +263,11 @@ class Engine:
         """Replace a policy's rules; returns the mask of the nodes whose matched rules may have changed."""
         touched = 0
         old = self._compiled.pop(key, None)
+        self._probe = None
         for rule in old.rules if old else ():
             mask = self._masks.pop(rule.id)
             del self._rules[rule.id]
-            del self._by_org[rule.org][rule.id]
-            anchor = self._anchor_of.pop(rule.id)
-            group = self._anchors[rule.org][anchor]
-            del group[rule.id]
-            if not group:
-                del self._anchors[rule.org][anchor]
+            del self._anchor_of[rule.id]
             touched |= mask
         if compiled is not None:
             touched |= self._install(compiled)
@@ -283,12 +277,11 @@ class Engine:
 
     def _install(self, compiled: rules.Compiled) -> int:
         self._compiled[compiled.key] = compiled
+        self._probe = None
         touched = 0
         for rule in compiled.rules:
             self._rules[rule.id] = rule
-            self._by_org.setdefault(rule.org, {})[rule.id] = rule
-            anchor = self._anchor_of[rule.id] = self._anchor(rule)
-            self._anchors.setdefault(rule.org, {}).setdefault(anchor, {})[rule.id] = rule
+            self._anchor_of[rule.id] = self._anchor(rule)
             mask = self._masks[rule.id] = self._rule_mask(rule)
             touched |= mask
         return touched
@@ -351,14 +344,3 @@ def _entry(node: inputs.Node) -> fleet.Entry:
     side = matching.node_side(f"node {node.id}", node.policy, node.builtin)
     return fleet.Entry(id=node.id, org=node.org, kind=node.kind, side=side)
 
-
-def _holds(expr: syntax.Expr, props: Mapping[str, properties.Value], memo: dict[int, bool]) -> bool:
-    """Evaluate with a per-node memo keyed by term identity (``rules.Compiler`` interns equal terms)."""
-    if isinstance(expr, syntax.Term):
-        held = memo.get(id(expr))
-        if held is None:
-            held = memo[id(expr)] = terms.check(expr, props.get(expr.name)) == terms.HELD
-        return held
-    if isinstance(expr, syntax.AllOf):
-        return all(_holds(e, props, memo) for e in expr.items)
-    return any(_holds(e, props, memo) for e in expr.items)
