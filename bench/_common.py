@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import sys
 import threading
 import time
+from contextlib import ExitStack
 from pathlib import Path
+
+import httpx
 
 
 def free_port() -> int:
@@ -87,3 +91,21 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+def start_hub(stack: ExitStack, work: Path) -> tuple[str, subprocess.Popen[bytes]]:
+    """``edgeplane hub serve`` on a free loopback port with its data under ``work``; stopped by ``stack``."""
+    port = free_port()
+    log = (work / "hub.log").open("wb")
+    stack.callback(log.close)
+    proc = subprocess.Popen([sys.executable, "-m", "edgeplane.cli.main", "hub", "serve", "--port", str(port),
+                             "--data-dir", str(work / "hub")], stdout=log, stderr=subprocess.STDOUT)
+    stack.callback(stop, proc)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(f"{url}/healthz").status_code == 200:
+                return url, proc
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise SystemExit(f"hub did not start: see {work / 'hub.log'}")

@@ -19,8 +19,6 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).parent))
 import _common
 
@@ -42,23 +40,6 @@ def make_file(path: Path, size: int) -> str:
             h.update(chunk)
             left -= len(chunk)
     return h.hexdigest()
-
-
-def start_hub(stack: ExitStack, work: Path) -> tuple[str, subprocess.Popen[bytes]]:
-    port = _common.free_port()
-    log = (work / "hub.log").open("wb")
-    stack.callback(log.close)
-    proc = subprocess.Popen([sys.executable, "-m", "edgeplane.cli.main", "hub", "serve", "--port", str(port),
-                             "--data-dir", str(work / "hub")], stdout=log, stderr=subprocess.STDOUT)
-    stack.callback(_common.stop, proc)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{url}/healthz").status_code == 200:
-                return url, proc
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise SystemExit("hub did not start: see " + str(work / "hub.log"))
 
 
 def nginx_curl(stack: ExitStack, work: Path, file: Path) -> float:
@@ -98,7 +79,7 @@ def main() -> None:
         src = work / "src" / "model.bin"
         src.parent.mkdir()
         digest = make_file(src, size)
-        url, proc = start_hub(stack, work)
+        url, proc = _common.start_hub(stack, work)
         token = (work / "hub" / "admin-token").read_text().strip()
         hub = stack.enter_context(HubClient(url, token, timeout=600))
         body = models.VersionCreate(version="1", files=[models.FileEntry(path="model.bin", size=size, sha256=digest)])

@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import hashlib
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,23 +29,6 @@ import _common
 
 ORG = "/api/v1/orgs/default"
 WAIT = 55
-
-
-def start_hub(stack: ExitStack, work: Path) -> tuple[str, subprocess.Popen[bytes]]:
-    port = _common.free_port()
-    log = (work / "hub.log").open("wb")
-    stack.callback(log.close)
-    proc = subprocess.Popen([sys.executable, "-m", "edgeplane.cli.main", "hub", "serve", "--port", str(port),
-                             "--data-dir", str(work / "hub")], stdout=log, stderr=subprocess.STDOUT)
-    stack.callback(_common.stop, proc)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{url}/healthz").status_code == 200:
-                return url, proc
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise SystemExit("hub did not start")
 
 
 def publish_model(hub: httpx.Client, version: str, data: bytes) -> None:
@@ -182,7 +164,7 @@ def main() -> None:
     results = []
     for n in args.sizes:
         with tempfile.TemporaryDirectory(prefix="ep-conv-") as tmp, ExitStack() as stack:
-            url, proc = start_hub(stack, Path(tmp))
+            url, proc = _common.start_hub(stack, Path(tmp))
             token = (Path(tmp) / "hub" / "admin-token").read_text().strip()
             admin = stack.enter_context(httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"},
                                                      timeout=120))

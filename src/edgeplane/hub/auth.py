@@ -45,6 +45,13 @@ class Principal:
                 hint="use a token of that org, or check the org in the URL",
             )
 
+    def require_node_or(self, org: str, node_id: str, role: str) -> None:
+        """The node itself, or a user with at least ``role`` in ``org``."""
+        if self.kind == "node":
+            self.require_node(org, node_id)
+        else:
+            self.require(org, role)
+
     def require_node(self, org: str, node_id: str) -> None:
         self.require_org(org)
         if self.kind != "node" or self.node_id != node_id:

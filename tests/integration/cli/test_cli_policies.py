@@ -3,38 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
+from tests.integration.cli.running import run
 from tests.integration.hub.helpers import ORG, declare, upload
 from typer.testing import CliRunner
-
-from edgeplane.cli import context
-from edgeplane.cli.main import _register, app
-from edgeplane.client.hub import HubClient
-from edgeplane.hub.app import create_app
-from edgeplane.hub.settings import HubSettings
-
-_register()
-
-
-@pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[CliRunner, TestClient]]:
-    settings = HubSettings(data_dir=tmp_path / "hub")
-    with TestClient(create_app(settings)) as api:
-        token = (settings.data_dir / "admin-token").read_text().strip()
-        api.headers["Authorization"] = f"Bearer {token}"
-        monkeypatch.setenv("EDGEPLANE_TOKEN", token)
-        monkeypatch.setattr(context, "client",
-                            lambda s: HubClient("http://testserver", s.token, transport=api._transport))
-        yield CliRunner(), api
-
-
-def run(runner: CliRunner, *args: str) -> tuple[int, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.output
 
 
 def register(api: TestClient, name: str, site: str) -> None:

@@ -64,10 +64,7 @@ def show_node(
     with hub.db.begin() as s:
         o = orgs.get(s, org)
         row = nodes.get(s, o, node)
-        if who.kind == "node":
-            who.require_node(org, row.id)
-        else:
-            who.require(org, "viewer")
+        who.require_node_or(org, row.id, "viewer")
         return nodes.to_wire(row, o)
 
 
@@ -97,10 +94,7 @@ def set_policy(
     with hub.placement.writing() as w:
         o = orgs.get(w.session, org)
         row = nodes.get(w.session, o, node)
-        if who.kind == "node":
-            who.require_node(org, row.id)
-        else:
-            who.require(org, "admin")
+        who.require_node_or(org, row.id, "admin")
         nodes.set_policy(w.session, row, body)
         w.apply(lambda e: e.upsert_node(placing.node_input(row, org)))
         return nodes.to_wire(row, o)
@@ -113,10 +107,7 @@ def delete_node(
     with hub.placement.writing() as w:
         o = orgs.get(w.session, org)
         row = nodes.get(w.session, o, node)
-        if who.kind == "node":
-            who.require_node(org, row.id)
-        else:
-            who.require(org, "admin")
+        who.require_node_or(org, row.id, "admin")
         node_id = row.id
         nodes.delete(w.session, row)
         w.apply(lambda e: e.remove_node(node_id))
