@@ -1,8 +1,9 @@
-"""Bulk downloads at disk speed: stdlib ``http.client`` reading into reused 1 MiB buffers, with writing and
+"""Bulk transfers at disk speed. Downloads: stdlib ``http.client`` reading into reused 1 MiB buffers, with writing and
 hashing pipelined on a second thread (each releases the GIL), so the socket never waits for the disk.
 
-Measured on loopback here: httpx streams ~0.5 GB/s, this path ~0.8+ GB/s. Used by ``transfer.fetch``;
-everything else in the client stays on httpx.
+Uploads: ``socket.sendfile`` straight from the file. Measured on loopback here: httpx streams ~0.5 GB/s
+down and ~0.22 GB/s up; these paths ~1 GB/s down (before hashing) and ~0.38 GB/s up (hub-bound). Used by
+``client.transfer``; everything else in the client stays on httpx.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ import ssl
 import threading
 import urllib.parse
 from collections.abc import Callable, Mapping
-from typing import BinaryIO, Protocol
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
 
 from edgeplane.client import errors
 
 BUFFER = 1024 * 1024
 DEPTH = 8
 WRITEBACK = 16 * 1024 * 1024
+UPLOAD_STEP = 8 * 1024 * 1024
 
 
 class Hasher(Protocol):
@@ -62,6 +65,41 @@ def download(
         if offset and resp.status != 206:
             raise errors.ClientError("the hub ignored the Range request", hint="retry; the file will restart")
         return _pump(resp, out, hasher, on_bytes)
+    except (OSError, http.client.HTTPException) as e:
+        raise errors.HubUnreachable(base_url, e) from e
+    finally:
+        conn.close()
+
+
+def upload(base_url: str, path: str, headers: Mapping[str, str], file: Path, offset: int, count: int, *,
+           timeout: float = 300.0, on_bytes: Callable[[int], None] | None = None,
+           throttle: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """PUT bytes ``[offset, offset+count)`` of ``file`` with ``socket.sendfile`` (zero-copy on plain HTTP;
+    a send loop under TLS), in steps so progress and rate limits apply; returns the JSON answer."""
+    conn, prefix = connect(base_url, timeout)
+    try:
+        conn.putrequest("PUT", prefix + path, skip_accept_encoding=True)
+        for k, v in {**headers, "Content-Length": str(count)}.items():
+            conn.putheader(k, v)
+        conn.endheaders()
+        assert conn.sock is not None
+        with file.open("rb") as f:
+            sent, end = offset, offset + count
+            while sent < end:
+                step = min(UPLOAD_STEP, end - sent)
+                if throttle is not None:
+                    throttle(step)
+                n = conn.sock.sendfile(f, sent, step)
+                if not n:
+                    break
+                sent += n
+                if on_bytes is not None:
+                    on_bytes(n)
+        resp = conn.getresponse()
+        if resp.status >= 300:
+            _raise(resp)
+        answer: dict[str, Any] = json.loads(resp.read())
+        return answer
     except (OSError, http.client.HTTPException) as e:
         raise errors.HubUnreachable(base_url, e) from e
     finally:

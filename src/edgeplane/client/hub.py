@@ -12,6 +12,7 @@ Pass ``transport=`` (e.g. an in-process ASGI transport) to talk to an app withou
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
 import httpx
@@ -126,6 +127,18 @@ class HubClient:
         timeout = httpx.Timeout(60.0, connect=10.0, write=300.0)
         r = self.request("PUT", f"/api/v1/orgs/{org}/blobs/{digest}", content=body, headers=headers, timeout=timeout)
         return models.UploadStatus.model_validate(r.json())
+
+    def upload_file(self, org: str, digest: str, size: int, offset: int, file: Path, *,
+                    on_bytes: Callable[[int], None] | None = None,
+                    throttle: Callable[[int], None] | None = None) -> models.UploadStatus:
+        """Send bytes ``[offset, size)`` of ``file`` as a blob (zero-copy where possible)."""
+        if self.in_process:
+            return self.upload_blob(org, digest, size, offset, _chunks(file, offset, on_bytes, throttle))
+        headers = {k: v for k, v in self.http.headers.items() if k.lower() == "authorization"}
+        headers |= {"Content-Range": f"bytes {offset}-{size - 1}/{size}", "Content-Type": "application/octet-stream"}
+        answer = bulk.upload(self.base_url, f"/api/v1/orgs/{org}/blobs/{digest}", headers, file, offset, size - offset,
+                             timeout=max(self.timeout, 300.0), on_bytes=on_bytes, throttle=throttle)
+        return models.UploadStatus.model_validate(answer)
 
     def download_blob(
         self,
@@ -259,3 +272,15 @@ class HubClient:
             "GET", f"/api/v1/orgs/{org}/models/{name}/versions/{version}/rollout"
         ).json()
         return result
+
+
+def _chunks(file: Path, offset: int, on_bytes: Callable[[int], None] | None,
+            throttle: Callable[[int], None] | None) -> Iterator[bytes]:
+    with file.open("rb") as f:
+        f.seek(offset)
+        while buf := f.read(1024 * 1024):
+            if throttle is not None:
+                throttle(len(buf))
+            if on_bytes is not None:
+                on_bytes(len(buf))
+            yield buf

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -114,7 +113,8 @@ def _upload(
     progress.start(path.name, blob.size, offset)
     for _attempt in range(3):
         try:
-            status = hub.upload_blob(org, blob.sha256, blob.size, offset, _read(path, offset, progress, throttle))
+            status = hub.upload_file(org, blob.sha256, blob.size, offset, path, on_bytes=progress.advance,
+                                     throttle=throttle)
         except errors.HubError as e:
             if e.error_code != "upload-offset-mismatch":
                 raise
@@ -125,15 +125,6 @@ def _upload(
             return
         offset = status.received
     raise errors.ClientError(f"upload of {path} did not complete", hint="run the same command again to resume")
-
-
-def _read(path: Path, offset: int, progress: Progress, throttle: Throttle) -> Iterator[bytes]:
-    with path.open("rb") as f:
-        f.seek(offset)
-        while buf := f.read(CHUNK):
-            throttle(len(buf))
-            progress.advance(len(buf))
-            yield buf
 
 
 def pull(

@@ -28,7 +28,7 @@ class StoreSettings(BaseModel):
 class ArtifactSettings(BaseModel):
     root: Path | None = Field(default=None, description="blob directory; empty: <data_dir>/artifacts")
     write_buffer: int = Field(
-        default=1024 * 1024, ge=64 * 1024, description="bytes: upload data is hashed+written in these steps"
+        default=4 * 1024 * 1024, ge=64 * 1024, description="bytes: upload data is hashed+written in these steps"
     )
 
 
