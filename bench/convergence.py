@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import hashlib
 import os
+import random
 import sys
 import tempfile
 import time
@@ -55,15 +56,25 @@ class Agent:
         self.node_id, self.headers = doc["node_id"], {"Authorization": f"Bearer {doc['credential']}"}
 
     async def run(self) -> None:
+        """Like the real agent: on any failure, back off (full jitter, capped) and poll again."""
+        failures = 0
         while True:
-            url = f"{self.url}{ORG}/nodes/{self.node_id}/desired?after={self.gen}&wait={WAIT}"
-            async with self.s.get(url, headers=self.headers) as r:
-                if r.status == 304:
-                    continue
-                r.raise_for_status()
-                doc = await r.json()
-            self.gen = doc["generation"]
-            await self.converge(doc)
+            try:
+                await self.poll()
+                failures = 0
+            except (aiohttp.ClientError, TimeoutError):
+                failures += 1
+                await asyncio.sleep(random.uniform(0, min(30.0, 0.5 * 2**failures)))
+
+    async def poll(self) -> None:
+        url = f"{self.url}{ORG}/nodes/{self.node_id}/desired?after={self.gen}&wait={WAIT}"
+        async with self.s.get(url, headers=self.headers) as r:
+            if r.status == 304:
+                return
+            r.raise_for_status()
+            doc = await r.json()
+        self.gen = doc["generation"]
+        await self.converge(doc)
 
     async def converge(self, doc: dict) -> None:  # type: ignore[type-arg]
         entries = []

@@ -56,6 +56,9 @@ def _granian(host: str, port: int, workers: int) -> None:
         workers=workers,
         log_level=LogLevels.warning,
         workers_kill_timeout=5,  # long-polls would otherwise hold a graceful stop for up to their wait
+        # Each connected agent parks one long-poll: allow many in flight (granian's default caps it at 1024).
+        backlog=4096,
+        backpressure=100_000,
     ).serve()
 
 
