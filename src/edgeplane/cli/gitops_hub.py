@@ -12,28 +12,18 @@ and commits only when the tree changed (the renderer makes an unchanged fleet a 
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from edgeplane.client.hub import HubClient
-from edgeplane.gitops import inputs, manifests, render
+from edgeplane.gitops import inputs, labels, manifests, render
 from edgeplane.schemas.nodes import NodeInfo
-
-_LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
-                        r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$")
 
 
 def labels_of(node: NodeInfo) -> dict[str, str]:
     """The node's Kubernetes-style labels: its policy properties that are valid labels."""
-    out = {}
-    for p in node.policy.properties:
-        value = str(p.value).lower() if isinstance(p.value, bool) else str(p.value)
-        if not p.name.startswith("openhorizon.") and _LABEL_KEY.match(p.name) and _LABEL_VALUE.match(value):
-            out[p.name] = value
-    return dict(sorted(out.items()))
+    return labels.from_properties(node.policy.properties)
 
 
 def cluster_inputs(hub: HubClient, org: str) -> list[inputs.ClusterInput]:

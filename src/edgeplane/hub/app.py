@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from edgeplane import __version__
 from edgeplane.artifacts.fs import FsBlobStore
-from edgeplane.hub import bootstrap, errors, waiting
+from edgeplane.hub import bootstrap, errors, gitopsing, waiting
 from edgeplane.hub.api import blobs, desired, health, models, nodes, orgs, policies, workloads
 from edgeplane.hub.auth import TokenCache
 from edgeplane.hub.deps import Hub
@@ -62,10 +62,14 @@ def create_app(settings: HubSettings, *, deps: Hub | None = None) -> FastAPI:
         watcher = asyncio.create_task(
             waiting.watch_store(hub.db, hub.waiters, hub.docs, settings.placement.watch_interval)
         )
+        tasks = [watcher]
+        if settings.gitops.repo is not None:
+            tasks.append(asyncio.create_task(gitopsing.keep_current(hub.db, settings)))
         yield
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if deps is None:
             hub.db.engine.dispose()
 

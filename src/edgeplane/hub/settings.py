@@ -49,6 +49,14 @@ class AuthSettings(BaseModel):
     )
 
 
+class GitopsSettings(BaseModel):
+    repo: Path | None = Field(default=None, description="git repository the hub keeps rendered; empty: off")
+    org: str = Field(default="default", description="org whose cluster nodes are rendered")
+    repo_url: str = Field(default="", description="URL the GitOps controllers clone; empty: the repo's path")
+    revision: str = Field(default="HEAD", description="branch or tag the controllers follow")
+    interval_s: float = Field(default=5.0, gt=0, description="seconds between checks for placement changes")
+
+
 class HubSettings(BaseSettings):
     """Everything one hub process needs to know."""
 
@@ -60,6 +68,7 @@ class HubSettings(BaseSettings):
     artifacts: ArtifactSettings = Field(default_factory=ArtifactSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     placement: PlacementSettings = Field(default_factory=PlacementSettings)
+    gitops: GitopsSettings = Field(default_factory=GitopsSettings)
 
     def database_url(self) -> str:
         return self.store.database_url or f"sqlite:///{(self.data_dir / 'hub.db').resolve()}"
