@@ -85,10 +85,13 @@ class Placement:
         existing = desired.rows_for(s, ordered)
         saved = {}
         for node_id in ordered:
+            digest, row = self.engine.content_hash(node_id), existing.get(node_id)
+            if row is not None and row.content_hash == digest:
+                saved[node_id] = row.doc  # unchanged (a restart, or a change elsewhere): no document to build
+                continue
             doc = self.engine.desired(node_id)
-            digest = self.engine.content_hash(node_id)
             if doc is not None and digest is not None:
-                saved[node_id] = desired.save(s, doc, digest, seq, existing.get(node_id))
+                saved[node_id] = desired.save(s, doc, digest, seq, row)
         s.flush()
         return saved
 
