@@ -13,7 +13,7 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip
 
 $(STAMP_RUN): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[hub,serve]'
+	$(BIN)/pip install -q -e '.[hub,serve,k8s]'
 	touch $@
 
 $(STAMP_DEV): pyproject.toml | $(BIN)/python

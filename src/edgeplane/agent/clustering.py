@@ -30,7 +30,7 @@ import anyio.to_thread
 from edgeplane.agent.settings import AgentSettings
 from edgeplane.agent.state import credentials, status
 from edgeplane.agent.state import db as statedb
-from edgeplane.agent.workloads import env, kubernetes, kubernetes_client
+from edgeplane.agent.workloads import env, kubernetes
 from edgeplane.agent.workloads import kubernetes_api as kapi
 from edgeplane.agent.workloads import kubernetes_manifests as km
 from edgeplane.gitops import manifests
@@ -69,8 +69,15 @@ def _read(path: Path) -> str:
 
 def connect(settings: AgentSettings) -> kapi.KubeApi:
     """The Kubernetes API of this cluster (in-cluster service account, or ``cluster.kubeconfig``)."""
-    return kubernetes_client.connect(kubeconfig=settings.cluster.kubeconfig, context=settings.cluster.context,
-                                     discovery_cache=settings.data_dir / "kube-discovery.json")
+    # Imported here: the official client (the k8s extra) is only needed by cluster agents; a device's
+    # light install must be able to import this module.
+    from edgeplane.agent.workloads import kubernetes_client
+
+    return kubernetes_client.connect(
+        kubeconfig=settings.cluster.kubeconfig,
+        context=settings.cluster.context,
+        discovery_cache=settings.data_dir / "kube-discovery.json",
+    )
 
 
 async def builtin(settings: AgentSettings, api: kapi.KubeApi) -> list[Property]:
@@ -126,22 +133,31 @@ def detail(st: kubernetes.WorkloadStatus) -> str:
 
 def credential_of(db: statedb.StateDb, ca_cert: Path) -> Callable[[DesiredWorkload], km.EssCredential]:
     """What the applier puts in a workload's Secrets: its auth.json (the per-workload ESS token) and CA."""
+
     def of(w: DesiredWorkload) -> km.EssCredential:
         wid = f"{w.org}/{w.name}"
         token = credentials.ensure(db, wid, w.version)
         auth = json.dumps({"id": wid, "token": token, "version": w.version})
         return km.EssCredential(auth_json=auth, ca_pem=ca_cert.read_text())
+
     return of
 
 
-def start(settings: AgentSettings, db: statedb.StateDb, ca_cert: Path, task_group: anyio.abc.TaskGroup,
-          api: kapi.KubeApi | None = None) -> ClusterRunner:
+def start(
+    settings: AgentSettings,
+    db: statedb.StateDb,
+    ca_cert: Path,
+    task_group: anyio.abc.TaskGroup,
+    api: kapi.KubeApi | None = None,
+) -> ClusterRunner:
     """Build the runner for this cluster node and start its resync loop in ``task_group``."""
-    ctx = manifests.ClusterContext(node_id=settings.node_id, org=settings.org, namespace=settings.namespace,
-                                   arch=settings.arch)
+    ctx = manifests.ClusterContext(
+        node_id=settings.node_id, org=settings.org, namespace=settings.namespace, arch=settings.arch
+    )
     storage = StorageSpec(size=settings.cluster.storage_size, storage_class=settings.cluster.storage_class)
-    applier = kubernetes.ClusterApplier(api or connect(settings), ctx, credential_of(db, ca_cert),
-                                        default_storage=storage)
+    applier = kubernetes.ClusterApplier(
+        api or connect(settings), ctx, credential_of(db, ca_cert), default_storage=storage
+    )
     runner = ClusterRunner(applier, db, settings.cluster.resync_s)
     task_group.start_soon(runner.run)
     return runner

@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from granian import Granian  # the hub extra: a missing one is reported by the CLI registry
+from granian.constants import Interfaces
+from granian.log import LogLevels
 
 from edgeplane.hub.settings import HubSettings
 
@@ -43,10 +46,6 @@ def serve(
 
 
 def _granian(host: str, port: int, workers: int) -> None:
-    from granian import Granian
-    from granian.constants import Interfaces
-    from granian.log import LogLevels
-
     Granian(
         "edgeplane.hub.app:create_app_from_env",
         address=host,

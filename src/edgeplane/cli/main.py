@@ -45,7 +45,10 @@ def _register(only: str | None = None) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
-    _register(args[0] if args and not args[0].startswith("-") else None)
+    try:
+        _register(args[0] if args and not args[0].startswith("-") else None)
+    except Error as err:
+        sys.exit(errors.report(err))
     app(args=argv, standalone_mode=True)
 
 

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 import typer
 
+from edgeplane.cli import errors
+
 # (command name, module under edgeplane.cli). Each module exposes ``app: typer.Typer``.
 NOUNS: list[tuple[str, str]] = [
     ("demo", "demo_cmd"),
@@ -24,6 +26,10 @@ NOUNS: list[tuple[str, str]] = [
 ]
 
 
+# Which extra brings a noun's dependencies (for the error when one is missing).
+EXTRAS = {"hub": "hub", "model": "hub", "serve": "serve", "gitops": "k8s", "demo": "hub,serve,k8s", "agent": "k8s"}
+
+
 def subcommands(only: str | None = None) -> Iterator[tuple[str, typer.Typer]]:
     known = {name for name, _ in NOUNS}
     for name, module in NOUNS:
@@ -34,5 +40,11 @@ def subcommands(only: str | None = None) -> Iterator[tuple[str, typer.Typer]]:
         except ModuleNotFoundError as e:
             if e.name and e.name.startswith("edgeplane"):
                 raise
-            continue  # an optional extra is not installed
+            if name == only:  # the user asked for exactly this: say what is missing
+                raise errors.UsageError(
+                    f"`edgeplane {name}` needs the Python package {e.name!r}, which is not installed",
+                    field=name,
+                    hint=f"install the extra it belongs to, e.g. pip install 'edgeplane[{EXTRAS.get(name, 'hub')}]'",
+                ) from e
+            continue  # an optional extra is not installed: leave the noun out of --help
         yield name, mod.app
