@@ -9,13 +9,13 @@ readable by others nor seen half-written. What it leaves out: retry timing (the 
 from __future__ import annotations
 
 import json
-import os
 import platform
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import edgeplane
+from edgeplane._kit import files
 from edgeplane._kit.errors import InvalidInput
 from edgeplane.agent.settings import AgentSettings
 from edgeplane.client import node as hubnode
@@ -57,16 +57,7 @@ def load(data_dir: Path) -> Identity | None:
 
 def save(data_dir: Path, ident: Identity) -> None:
     """Write the identity 0600 and atomically (a temp file created 0600, fsynced, renamed)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    target = path(data_dir)
-    tmp = target.with_suffix(".tmp")
-    tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        json.dump(asdict(ident), f)
-        f.flush()
-        os.fsync(f.fileno())
-    tmp.replace(target)
+    files.write_private(path(data_dir), json.dumps(asdict(ident)))
 
 
 def node_name(settings: AgentSettings) -> str:

@@ -18,6 +18,7 @@ import secrets
 import shutil
 from pathlib import Path
 
+from edgeplane._kit import files
 from edgeplane._kit.ids import Digest
 from edgeplane.agent import errors
 from edgeplane.agent import layout as paths
@@ -44,7 +45,7 @@ def install(lay: paths.Layout, store: fs.FsBlobStore, model: DesiredModel) -> Pa
             _place(store, Digest(entry.sha256), entry.size, staging / entry.path)
         _fsync_tree(staging)
         staging.rename(final)
-        _fsync_dir(final.parent)
+        files.fsync_dir(final.parent)
     except OSError as e:
         shutil.rmtree(staging, ignore_errors=True)
         raise _install_error(e, model) from e
@@ -78,7 +79,7 @@ def _point_current(model_dir: Path, version: str) -> None:
     tmp = model_dir / f".current-{secrets.token_hex(4)}"
     tmp.symlink_to(version)
     tmp.replace(link)
-    _fsync_dir(model_dir)
+    files.fsync_dir(model_dir)
 
 
 def current_version(lay: paths.Layout, org: str, name: str) -> str | None:
@@ -136,12 +137,5 @@ def _install_error(e: OSError, model: DesiredModel) -> errors.AgentError:
 
 def _fsync_tree(root: Path) -> None:
     for dirpath, _dirs, _files in os.walk(root):
-        _fsync_dir(Path(dirpath))
+        files.fsync_dir(Path(dirpath))
 
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

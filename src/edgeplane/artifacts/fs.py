@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from edgeplane._kit import files
 from edgeplane._kit.ids import Digest
 from edgeplane.artifacts.digests import hash_prefix
 from edgeplane.artifacts.errors import BlobNotFound, DigestMismatch, SizeMismatch, UploadBusy
@@ -180,7 +181,7 @@ class FsBlobWriter:
         final = self._store._final(self.digest)
         final.parent.mkdir(parents=True, exist_ok=True)
         os.rename(self._store._partial(self.digest), final)
-        _fsync_dir(final.parent)
+        files.fsync_dir(final.parent)
         self.committed = True
 
     def __exit__(self, *exc: object) -> None:
@@ -189,11 +190,3 @@ class FsBlobWriter:
                 os.fsync(self._fd)
             os.close(self._fd)  # closing releases the flock
             self._fd = -1
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-import os
-from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
+from edgeplane._kit import files
 from edgeplane.hub.settings import HubSettings
 from edgeplane.hub.store import orgs, tokens
 from edgeplane.hub.store.db import Database
@@ -29,14 +28,5 @@ def bootstrap(settings: HubSettings, db: Database) -> str | None:
             )
     except IntegrityError:  # another replica bootstrapped at the same moment
         return None
-    _write_secret(settings.data_dir / "admin-token", issued.secret)
+    files.write_private(settings.data_dir / "admin-token", issued.secret + "\n")
     return issued.secret
-
-
-def _write_secret(path: Path, secret: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(secret + "\n")
-    os.replace(tmp, path)

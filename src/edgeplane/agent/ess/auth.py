@@ -9,9 +9,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
 from pathlib import Path
 
+from edgeplane._kit import files
 from edgeplane.agent.state import credentials
 from edgeplane.agent.state import db as statedb
 
@@ -32,10 +32,4 @@ def workload_of(authorization: str | None, db: statedb.StateDb) -> str | None:
 
 def write_auth_file(path: Path, workload: str, token: str, version: str) -> None:
     """Write the workload's auth.json, 0600, atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        json.dump({"id": workload, "token": token, "version": version}, f)
-    tmp.replace(path)
+    files.write_private(path, json.dumps({"id": workload, "token": token, "version": version}))
