@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -18,6 +19,18 @@ from typing import Any
 import httpx
 
 EDGEPLANE = [sys.executable, "-m", "edgeplane.cli.main"]
+
+
+def make_model(path: Path, size: int) -> str:
+    """A file of ``size`` bytes (whole MiBs) that is not all one byte; returns its sha256."""
+    block = hashlib.sha256(b"seed").digest() * 32768  # 1 MiB of non-trivial bytes
+    h = hashlib.sha256()
+    with path.open("wb") as f:
+        for i in range(size // len(block)):
+            chunk = bytes([i % 251]) + block[1:]
+            f.write(chunk)
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def free_port() -> int:

@@ -28,17 +28,6 @@ CHUNK = 1024 * 1024
 SLEEPER = {"name": "holder", "version": "1.0.0", "kind": "device", "device": {"command": ["sleep", "100000"]}}
 
 
-def make_model(path: Path, size: int) -> str:
-    block = hashlib.sha256(b"seed").digest() * 32768  # 1 MiB of non-trivial bytes
-    h = hashlib.sha256()
-    with path.open("wb") as f:
-        for i in range(size // len(block)):
-            chunk = bytes([i % 251]) + block[1:]
-            f.write(chunk)
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def publish(hub: procs.HubProcess, workload: dict[str, object], model: str, version: str, *, create: bool) -> None:
     body = {"name": f"{model}-mp", "model": model, "version": version, "services": [{"name": workload["name"]}]}
     with procs.admin(hub) as c:
@@ -62,7 +51,7 @@ def size(path: Path) -> int:
 
 
 def test_kill_9_during_a_large_download_always_resumes_and_never_activates_a_partial_model(tmp_path: Path) -> None:
-    digest = make_model(tmp_path / "big.onnx", BIG)
+    digest = procs.make_model(tmp_path / "big.onnx", BIG)
     rate = {"EDGEPLANE_AGENT_FETCH__MAX_BYTES_PER_S": str(25 * 1024 * 1024),
             "EDGEPLANE_AGENT_FETCH__CHUNK_BYTES": str(CHUNK)}
     rng = random.Random(os.urandom(8))

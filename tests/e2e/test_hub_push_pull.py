@@ -18,17 +18,6 @@ pytestmark = pytest.mark.e2e
 SIZE = 100 * 1024 * 1024
 
 
-def make_model(path: Path, size: int) -> str:
-    block = hashlib.sha256(b"seed").digest() * 32768  # 1 MiB of non-trivial bytes
-    h = hashlib.sha256()
-    with path.open("wb") as f:
-        for i in range(size // len(block)):
-            chunk = bytes([i % 251]) + block[1:]
-            f.write(chunk)
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def uploaded_bytes(url: str) -> float:
     text = httpx.get(f"{url}/metrics").text
     m = re.search(r"^edgeplane_hub_upload_bytes_total (\S+)$", text, re.M)
@@ -37,7 +26,7 @@ def uploaded_bytes(url: str) -> float:
 
 def test_push_killed_half_way_resumes_and_pulls_back_identical(tmp_path: Path) -> None:
     model = tmp_path / "big.onnx"
-    digest = make_model(model, SIZE)
+    digest = procs.make_model(model, SIZE)
     with procs.hub(tmp_path / "hub") as hub:
         env = hub.env()
         push = [
