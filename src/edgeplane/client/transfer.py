@@ -20,9 +20,6 @@ from edgeplane.client import errors
 from edgeplane.client.hub import HubClient
 from edgeplane.schemas import models
 
-CHUNK = 1024 * 1024
-DOWNLOAD_CHUNK = 64 * 1024
-
 
 class Progress(Protocol):
     def start(self, description: str, total: int, done: int = 0) -> None: ...

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select, update
@@ -81,17 +80,6 @@ def changed_since(session: Session, seq: int) -> list[tuple[str, int, int]]:
 
 def to_wire(row: DesiredRow) -> wire.DesiredState:
     return wire.DesiredState.model_validate(row.doc)
-
-
-def digests(row: DesiredRow | None) -> set[str]:
-    """Every sha256 the node's desired state references (what it is allowed to download)."""
-    if row is None:
-        return set()
-    doc = to_wire(row)
-    models: Iterable[wire.DesiredModel] = [m for w in doc.workloads for m in w.models] + [
-        m for e in doc.endpoints for m in e.versions
-    ]
-    return {f.sha256 for m in models for f in m.files}
 
 
 def nodes_wanting(session: Session, key_of: str) -> list[str]:
