@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import BinaryIO
 
 from edgeplane._kit import files
 from edgeplane._kit.ids import Digest
-from edgeplane.artifacts.digests import hash_prefix
+from edgeplane.artifacts.digests import BackgroundHash, hash_prefix
 from edgeplane.artifacts.errors import BlobNotFound, DigestMismatch, SizeMismatch, UploadBusy
 
 READ_CHUNK = 256 * 1024
@@ -102,7 +101,7 @@ class FsBlobWriter:
     def __init__(self, store: FsBlobStore, digest: Digest, size: int) -> None:
         self._store, self.digest, self.size = store, digest, size
         self._fd = -1
-        self._hash: hashlib._Hash | None = None
+        self._hash: BackgroundHash | None = None
         self._offset = 0
         self._written_back = 0
         self.committed = store.has(digest)
@@ -140,7 +139,7 @@ class FsBlobWriter:
                 hint="send exactly the bytes of the file the manifest describes",
             )
         if self._hash is None:  # rebuild the running hash from what is on disk, once
-            self._hash = hash_prefix(self._store._partial(self.digest), self._offset)
+            self._hash = BackgroundHash(hash_prefix(self._store._partial(self.digest), self._offset))
         view = memoryview(data)
         while view:
             n = os.write(self._fd, view)
@@ -167,7 +166,7 @@ class FsBlobWriter:
                 hint=f"upload the remaining bytes from offset {self._offset}",
             )
         if self._hash is None:
-            self._hash = hash_prefix(self._store._partial(self.digest), self._offset)
+            self._hash = BackgroundHash(hash_prefix(self._store._partial(self.digest), self._offset))
         actual = self._hash.hexdigest()
         if actual != self.digest:
             os.ftruncate(self._fd, 0)
@@ -185,6 +184,8 @@ class FsBlobWriter:
         self.committed = True
 
     def __exit__(self, *exc: object) -> None:
+        if self._hash is not None:
+            self._hash.close()
         if self._fd >= 0:
             with contextlib.suppress(OSError):
                 os.fsync(self._fd)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,29 @@ def test_delete_removes_blob_and_partial(tmp_path: Path) -> None:
         w.write(DATA[:3])
     store.delete(DIGEST)
     assert store.received(DIGEST) == 0
+
+
+def test_large_writes_hashed_on_the_worker_thread_verify_and_resume(tmp_path: Path) -> None:
+    big = os.urandom(3 * 1024 * 1024 + 5)
+    digest = Digest(hashlib.sha256(big).hexdigest())
+    store = FsBlobStore(tmp_path)
+    with store.writer(digest, len(big)) as w:
+        w.write(big[: 1024 * 1024])
+        w.write(big[1024 * 1024 : 2 * 1024 * 1024])
+    with store.writer(digest, len(big)) as w:  # resumes: the running hash is rebuilt from the partial file
+        w.write(big[2 * 1024 * 1024 :])
+        w.commit()
+    assert b"".join(store.read(digest)) == big
+
+
+def test_large_corrupt_write_is_refused_and_discarded(tmp_path: Path) -> None:
+    big = bytearray(os.urandom(2 * 1024 * 1024))
+    digest = Digest(hashlib.sha256(big).hexdigest())
+    big[1_500_000] ^= 1
+    store = FsBlobStore(tmp_path)
+    with store.writer(digest, len(big)) as w:
+        w.write(bytes(big))
+        with pytest.raises(DigestMismatch):
+            w.commit()
+    assert store.received(digest) == 0
+    assert not store.has(digest)
