@@ -51,7 +51,10 @@ def push(
     settings = context.load()
     metrics = {k: float(v) for k, v in _pairs(metric or [], "--metric", numeric=True).items()}
     opts = transfer.PushOptions(
-        framework=framework, task=task, labels=_pairs(label or [], "--label"), metrics=metrics,
+        framework=framework,
+        task=task,
+        labels=_pairs(label or [], "--label"),
+        metrics=metrics,
         rate_limit=limit_rate * 1e6,
     )
     with context.client(settings) as hub, Bar(enabled=not json_out) as bar:
@@ -114,11 +117,12 @@ def pull(
     name: str,
     version: str,
     dest: Annotated[Path, typer.Option("--dest", "-o", help="directory to write into")] = Path(),
+    fsync: Annotated[bool, typer.Option("--fsync", help="fsync each file before renaming it into place")] = False,
 ) -> None:
     """Download a version's files into DEST, verifying every sha256; resumes partial files."""
     settings = context.load()
     with context.client(settings) as hub, Bar() as bar:
-        v = transfer.pull(hub, settings.org, name, version, dest, bar)
+        v = transfer.pull(hub, settings.org, name, version, dest, bar, durable=fsync)
     output.console().print(f"pulled {name}:{version} into {dest} ({len(v.files)} files verified)")
 
 

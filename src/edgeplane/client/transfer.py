@@ -110,8 +110,9 @@ def _upload(
     progress.start(path.name, blob.size, offset)
     for _attempt in range(3):
         try:
-            status = hub.upload_file(org, blob.sha256, blob.size, offset, path, on_bytes=progress.advance,
-                                     throttle=throttle)
+            status = hub.upload_file(
+                org, blob.sha256, blob.size, offset, path, on_bytes=progress.advance, throttle=throttle
+            )
         except errors.HubError as e:
             if e.error_code != "upload-offset-mismatch":
                 raise
@@ -125,9 +126,20 @@ def _upload(
 
 
 def pull(
-    hub: HubClient, org: str, name: str, version: str, dest: Path, progress: Progress | None = None
+    hub: HubClient,
+    org: str,
+    name: str,
+    version: str,
+    dest: Path,
+    progress: Progress | None = None,
+    *,
+    durable: bool = False,
 ) -> models.ModelVersion:
-    """Download every file of a version into ``dest``, resuming partial files, verifying each."""
+    """Download every file of a version into ``dest``, resuming partial files, verifying each.
+
+    Files already in place are re-verified, not trusted, so a file torn by a power cut is fetched again.
+    ``durable`` fsyncs each file before giving it its final name (like curl, the default leaves that to
+    the kernel; the agent, which activates what it fetches, always syncs)."""
     progress = progress or NoProgress()
     v = hub.show_version(org, name, version)
     root = dest.resolve()
@@ -137,11 +149,14 @@ def pull(
             raise InvalidInput(f"manifest path {f.path!r} leaves {root}", field="path")
         if target.is_file() and target.stat().st_size == f.size and sha256_file(target) == f.sha256:
             continue
-        fetch(hub, org, f, target, progress)
+        fetch(hub, org, f, target, progress, durable=durable)
     return v
 
 
-def fetch(hub: HubClient, org: str, f: models.FileEntry, target: Path, progress: Progress) -> None:
+def fetch(
+    hub: HubClient, org: str, f: models.FileEntry, target: Path, progress: Progress, *, durable: bool = False
+) -> None:
+    """One file into ``target`` via ``<target>.part``, resuming it; verified, then renamed into place."""
     target.parent.mkdir(parents=True, exist_ok=True)
     part = target.with_name(target.name + ".part")
     offset = part.stat().st_size if part.exists() else 0
@@ -154,7 +169,8 @@ def fetch(hub: HubClient, org: str, f: models.FileEntry, target: Path, progress:
         with part.open("ab") as out:
             hub.download_blob(org, f.sha256, out, h, offset=offset, on_bytes=progress.advance)
             out.flush()
-            os.fsync(out.fileno())
+            if durable:
+                os.fsync(out.fileno())
     got = h.hexdigest()
     if got != f.sha256:
         part.unlink(missing_ok=True)
