@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -42,14 +43,17 @@ def make_file(path: Path, size: int) -> str:
     return h.hexdigest()
 
 
-def nginx_curl(stack: ExitStack, work: Path, file: Path) -> tuple[float, float]:
-    """Seconds for curl to fetch ``file`` from nginx on loopback, best of 3: into /dev/null, and into a file on
-    the same disk our client writes to (fsynced, as ours is)."""
+def start_nginx(stack: ExitStack, work: Path, root: Path) -> str:
+    """nginx (installed from Debian when missing) serving ``root`` on a loopback port; its base URL."""
     if shutil.which("nginx") is None and Path("/usr/sbin/nginx").exists() is False:
         print("installing nginx from Debian ...", flush=True)
         subprocess.run(["apt-get", "update", "-qq"], check=True, stdout=subprocess.DEVNULL)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "nginx"], check=True, stdout=subprocess.DEVNULL,
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "nginx"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     port = _common.free_port()
     conf = work / "nginx.conf"
@@ -57,71 +61,107 @@ def nginx_curl(stack: ExitStack, work: Path, file: Path) -> tuple[float, float]:
 events {{ worker_connections 64; }}
 http {{ access_log off; sendfile on; tcp_nopush on; client_body_temp_path {work}/tmp;
   proxy_temp_path {work}/tmp; fastcgi_temp_path {work}/tmp; uwsgi_temp_path {work}/tmp; scgi_temp_path {work}/tmp;
-  server {{ listen 127.0.0.1:{port}; root {file.parent}; }} }}
+  server {{ listen 127.0.0.1:{port}; root {root}; }} }}
 """)
     proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(work)], stderr=subprocess.DEVNULL)
     stack.callback(lambda: (proc.terminate(), proc.wait(10)))
     time.sleep(0.5)
-    url = f"http://127.0.0.1:{port}/{file.name}"
-    null, disk = float("inf"), float("inf")
-    for _ in range(3):
-        t = time.perf_counter()
-        subprocess.run(["curl", "-sf", "-o", "/dev/null", url], check=True)
-        null = min(null, time.perf_counter() - t)
-        target = work / "curl-copy.bin"
-        t = time.perf_counter()
-        subprocess.run(["curl", "-sf", "-o", str(target), url], check=True)
-        with target.open("rb+") as f:
+    return f"http://127.0.0.1:{port}"
+
+
+def curl(url: str, out: Path | None, *, fsync: bool = False) -> float:
+    """Seconds for ``curl -o`` to fetch ``url`` into ``out`` (None: /dev/null), optionally fsyncing after."""
+    os.sync()  # start every leg with no dirty pages from the one before
+    t = time.perf_counter()
+    subprocess.run(["curl", "-sf", "-o", str(out or "/dev/null"), url], check=True)
+    if out is not None and fsync:
+        with out.open("rb+") as f:
             os.fsync(f.fileno())
-        disk = min(disk, time.perf_counter() - t)
-        target.unlink()
-    return null, disk
+    took = time.perf_counter() - t
+    if out is not None:
+        out.unlink()
+    return took
+
+
+@dataclass
+class Legs:
+    """Best-of-N seconds per leg."""
+
+    up: float = float("inf")
+    down: float = float("inf")
+    down_fsync: float = float("inf")
+    curl_null: float = float("inf")
+    curl_file: float = float("inf")
+    curl_fsync: float = float("inf")
+
+    def keep(self, **took: float) -> None:
+        for k, v in took.items():
+            setattr(self, k, min(getattr(self, k), v))
+
+
+def our_round(hub: HubClient, work: Path, src: Path, entry: models.FileEntry, i: int, last: bool) -> dict[str, float]:
+    """Upload (as version r<i>) and download through the hub; drop the version unless ``last``."""
+    version = f"r{i}"
+    hub.create_version("default", "bench", models.VersionCreate(version=version, files=[entry]))
+    os.sync()
+    t = time.perf_counter()
+    status = hub.upload_file("default", entry.sha256, entry.size, 0, src)
+    up = time.perf_counter() - t
+    assert status.complete, status
+    hub.commit_version("default", "bench", version)
+    took = {"up": up}
+    for leg, durable in (("down", False), ("down_fsync", True)):
+        dest = work / "down" / "model.bin"
+        os.sync()
+        t = time.perf_counter()
+        transfer.fetch(hub, "default", entry, dest, transfer.NoProgress(), durable=durable)
+        took[leg] = time.perf_counter() - t
+        dest.unlink()
+    if not last:  # the hub deletes the unreferenced blob, so the next round uploads all of it again
+        hub.delete_version("default", "bench", version)
+    return took
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--size-mb", type=int, default=1024, help="file size in MiB")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds; each leg reports its best")
     args = ap.parse_args()
     size = args.size_mb * 1024 * 1024
     with tempfile.TemporaryDirectory(prefix="ep-bench-") as tmp, ExitStack() as stack:
         work = Path(tmp)
         src = work / "src" / "model.bin"
         src.parent.mkdir()
-        digest = make_file(src, size)
+        entry = models.FileEntry(path="model.bin", size=size, sha256=make_file(src, size))
         url, proc = _common.start_hub(stack, work)
         token = (work / "hub" / "admin-token").read_text().strip()
         hub = stack.enter_context(HubClient(url, token, timeout=600))
-        body = models.VersionCreate(version="1", files=[models.FileEntry(path="model.bin", size=size, sha256=digest)])
+        ref = f"{start_nginx(stack, work, src.parent)}/{src.name}"
+        legs = Legs()
         with _common.RssSampler(proc.pid) as rss:
-            hub.create_version("default", "bench", body)
-            t = time.perf_counter()
-            status = hub.upload_file("default", digest, size, 0, src)
-            up = time.perf_counter() - t
-            assert status.complete, status
-            hub.commit_version("default", "bench", "1")
-            downs = []
-            for i in range(3):
-                dest = work / f"down{i}" / "model.bin"
-                t = time.perf_counter()
-                transfer.fetch(hub, "default", models.FileEntry(path="model.bin", size=size, sha256=digest), dest,
-                               transfer.NoProgress())
-                downs.append(time.perf_counter() - t)
-                dest.unlink()
-        down = min(downs)
-        ref, ref_disk = nginx_curl(stack, work, src)
-    up_mbs, down_mbs, ref_mbs, disk_mbs = size / up / MB, size / down / MB, size / ref / MB, size / ref_disk / MB
-    print(f"file: {size / MB:.0f} MB, sha256 {digest[:16]}...")
-    print(f"upload   client->hub      {up_mbs:8.0f} MB/s  ({up:.2f} s, digest verified by the hub)")
-    print(f"download hub->client      {down_mbs:8.0f} MB/s  (best of 3, {down:.2f} s, digest verified by the client)")
-    print(f"download nginx->curl      {ref_mbs:8.0f} MB/s  (best of 3, {ref:.2f} s, into /dev/null, no verification)")
-    print(f"download nginx->curl file {disk_mbs:8.0f} MB/s  (best of 3, {ref_disk:.2f} s, into a file, fsynced)")
-    print(f"ratio download/nginx file {down_mbs / disk_mbs:8.2f}x  (same sink: both write the file to this disk)")
-    print(f"ratio download/nginx      {down_mbs / ref_mbs:8.2f}x")
-    print(f"ratio upload/nginx        {up_mbs / ref_mbs:8.2f}x")
-    print(f"hub peak RSS              {rss.peak:8.0f} MB")
-    print(_common.target("download_vs_nginx_curl", down_mbs / ref_mbs, 0.7, "x"))
-    print(_common.target("upload_vs_nginx_curl", up_mbs / ref_mbs, 0.5, "x"))
-    print(_common.target("hub_rss_mb", rss.peak, 200, " MB", higher_is_better=False))
+            for i in range(args.rounds):  # interleaved, so both sides meet the same disk and page cache
+                legs.keep(**our_round(hub, work, src, entry, i, i == args.rounds - 1))
+                copy = work / "curl-copy.bin"
+                legs.keep(curl_null=curl(ref, None), curl_file=curl(ref, copy), curl_fsync=curl(ref, copy, fsync=True))
+    report(size, entry.sha256, legs, rss.peak)
+
+
+def report(size: int, digest: str, legs: Legs, rss: float) -> None:
+    mbs = {k: size / v / MB for k, v in vars(legs).items()}
+    print(f"file: {size / MB:.0f} MB, sha256 {digest[:16]}..., best of each leg over the rounds")
+    print(f"upload   client->hub         {mbs['up']:6.0f} MB/s  (digest verified by the hub, fsynced before 201)")
+    print(f"download hub->client         {mbs['down']:6.0f} MB/s  (digest verified by the client; model pull)")
+    print(f"download hub->client fsync   {mbs['down_fsync']:6.0f} MB/s  (the same, fsynced: model pull --fsync)")
+    print(f"download nginx->curl file    {mbs['curl_file']:6.0f} MB/s  (curl -o FILE on the same disk; the peer)")
+    print(f"download nginx->curl fsync   {mbs['curl_fsync']:6.0f} MB/s  (the same, then fsync: durable like ours)")
+    print(f"download nginx->curl null    {mbs['curl_null']:6.0f} MB/s  (curl -o /dev/null: no disk, no hashing)")
+    peers = ("curl_file", "curl_fsync", "curl_null")
+    for leg in ("down", "down_fsync", "up"):
+        print(f"ratio {leg:<10}", "  ".join(f"{mbs[leg] / mbs[peer]:.2f}x vs {peer}" for peer in peers))
+    print(f"hub peak RSS                 {rss:6.0f} MB")
+    print(_common.target("download_vs_nginx_curl", mbs["down"] / mbs["curl_file"], 0.7, "x"))
+    print(_common.target("upload_vs_nginx_curl", mbs["up"] / mbs["curl_file"], 0.5, "x"))
+    print(_common.target("hub_rss_mb", rss, 200, " MB", higher_is_better=False))
 
 
 if __name__ == "__main__":
