@@ -153,7 +153,8 @@ class InferenceServer:
     async def infer(
         self, model: str, version: str | None, request: tensors.InferRequest, headers: Mapping[str, str]
     ) -> tuple[versions.Version, Outputs]:
-        """Route, run in the worker pool, record metrics, and maybe copy to the shadow."""
+        """Route, run (in the worker pool unless the version is cheap enough to run here), record metrics,
+        and maybe copy to the shadow."""
         route = self.route(model)
         route.authorize(headers.get(self.settings.api_key_header))
         if version is not None:
@@ -165,7 +166,10 @@ class InferenceServer:
         start = time.monotonic()
         ok = False
         try:
-            out = await asyncio.get_running_loop().run_in_executor(self._pool, chosen.run, request.inputs, names)
+            if chosen.runs_inline(request.inputs, self.settings.inline_max_us / 1e6):
+                out = chosen.run(request.inputs, names)
+            else:
+                out = await asyncio.get_running_loop().run_in_executor(self._pool, chosen.run, request.inputs, names)
             ok = True
         except errors.ServingError:
             raise
@@ -184,6 +188,10 @@ class InferenceServer:
         entry = self._windows.get((v.endpoint, v.version))
         if entry is not None and entry[0] is v:
             entry[1].add(time.monotonic(), latency_s, ok)
+
+    async def settle(self) -> None:
+        """Wait until the shadow copies in flight have finished (and been counted)."""
+        await self._shadows.drain()
 
     async def aclose(self) -> None:
         await self._shadows.drain()

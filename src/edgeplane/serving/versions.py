@@ -6,8 +6,10 @@ not load or its warm-up inference fails, so a broken version never enters servic
 
 from __future__ import annotations
 
+import statistics
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,20 @@ from edgeplane.serving import config, datatypes, errors, tensors
 from edgeplane.serving.backends import base, hooks, loading
 
 WARMUP_FILE = "warmup.json"
+TIMED_RUNS = 5
+
+
+@dataclass(frozen=True)
+class RunCost:
+    """What a warm-up run took (median of a few, after the first) and how many input elements it had."""
+
+    seconds: float
+    elements: int
+
+    def estimate(self, inputs: dict[str, base.Array]) -> float:
+        """Seconds a run on ``inputs`` should take, scaling with their size (never below the warm-up's)."""
+        n = sum(int(a.size) for a in inputs.values())
+        return self.seconds * max(1.0, n / max(1, self.elements))
 
 
 @dataclass(frozen=True)
@@ -26,6 +42,11 @@ class Version:
     source: config.VersionSource
     backend: base.Backend
     hooks: hooks.Hooks
+    cost: RunCost | None = None  # measured at warm-up for hook-free versions; None: always use the pool
+
+    def runs_inline(self, inputs: dict[str, base.Array], budget_s: float) -> bool:
+        """Cheaper to run on the caller's thread than to hand over to a worker? (Hooks never run inline.)"""
+        return self.cost is not None and self.cost.estimate(inputs) <= budget_s
 
     @property
     def output_names(self) -> list[str]:
@@ -41,7 +62,7 @@ class Version:
         }
 
     def run(self, inputs: dict[str, base.Array], outputs: Sequence[str] | None) -> dict[str, base.Array]:
-        """preprocess -> backend -> postprocess -> output selection. Called in a worker thread."""
+        """preprocess -> backend -> postprocess -> output selection. Usually called in a worker thread."""
         pre, post = self.hooks.preprocess, self.hooks.postprocess
         if pre is not None:
             inputs = _call_hook(pre, inputs, "preprocess")
@@ -92,7 +113,7 @@ def load(endpoint: str, version: str, source: config.VersionSource, *, intra_op_
     try:
         loaded = Version(endpoint, version, source, backend, hooks.load(directory))
         if warmup:
-            _warm_up(loaded, directory)
+            loaded = _warm_up(loaded, directory)
     except errors.ServingError:
         backend.close()
         raise
@@ -102,17 +123,33 @@ def load(endpoint: str, version: str, source: config.VersionSource, *, intra_op_
     return loaded
 
 
-def _warm_up(v: Version, directory: Path) -> None:
-    """One inference: the shipped ``warmup.json`` V2 request, else zeros shaped like the inputs."""
+def _warm_up(v: Version, directory: Path) -> Version:
+    """One inference: the shipped ``warmup.json`` V2 request, else zeros shaped like the inputs. A version
+    without hooks is then timed on the same inputs, so cheap requests can skip the thread hand-off."""
     sample = directory / WARMUP_FILE
     try:
         if sample.is_file():
-            request = tensors.decode(sample.read_bytes(), None)
-            v.run(request.inputs, None)
+            inputs = tensors.decode(sample.read_bytes(), None).inputs
+            v.run(inputs, None)
         elif v.hooks.preprocess is None:
-            v.backend.run(synthetic_inputs(v.backend.inputs), None)
+            inputs = synthetic_inputs(v.backend.inputs)
+            v.backend.run(inputs, None)
+        else:
+            return v
+        if v.hooks.preprocess is not None or v.hooks.postprocess is not None:
+            return v
+        return replace(v, cost=_time(v, inputs))
     except Exception as e:
         raise errors.LoadFailed(f"warm-up inference of {v.endpoint}@{v.version} failed: {e}") from e
+
+
+def _time(v: Version, inputs: dict[str, base.Array]) -> RunCost:
+    took = []
+    for _ in range(TIMED_RUNS):
+        start = time.perf_counter()
+        v.run(inputs, None)
+        took.append(time.perf_counter() - start)
+    return RunCost(statistics.median(took), sum(int(a.size) for a in inputs.values()))
 
 
 def synthetic_inputs(specs: Sequence[base.TensorSpec]) -> dict[str, base.Array]:
