@@ -19,7 +19,7 @@ def serve(
     model_repo: Path = typer.Option(..., "--model-repo", help="DIR/<model>/<version>/model.onnx|model.joblib"),
     port: int = typer.Option(8600, "--port", help="TCP port"),
     host: str = typer.Option("127.0.0.1", "--host", help="bind address"),
-    server: str = typer.Option("granian", "--server", help="granian or uvicorn"),
+    server: str = typer.Option("uvicorn", "--server", help="uvicorn or granian"),
     threads: int = typer.Option(0, "--threads", help="inference threads; 0 = one per core"),
     seed: int | None = typer.Option(None, "--seed", help="seed of the traffic splitter"),
 ) -> None:

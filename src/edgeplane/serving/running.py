@@ -1,8 +1,10 @@
-"""Run the inference server app under an ASGI server: granian (default) or uvicorn.
+"""Run the inference server app under an ASGI server: uvicorn (default) or granian.
 
-granian needs an import string, so it builds the app in its worker from ``EDGEPLANE_SERVING_*`` env vars
-(``from_env``); the caller exports the settings first. One worker process: the model table and the
-thread pool live in it, and ONNX Runtime releases the GIL, so threads scale across cores.
+uvicorn runs with httptools and uvloop (the serve extra pins both): the request is parsed, routed and, for a
+cheap model, answered on one thread, with no cross-thread wake-up. granian needs an import string, so it
+builds the app in its worker from ``EDGEPLANE_SERVING_*`` env vars (``from_env``); the caller exports the
+settings first. One worker process either way: the model table and the thread pool live in it, and ONNX
+Runtime releases the GIL, so the pool's threads scale across cores.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import os
 
 from starlette.applications import Starlette
 
+from edgeplane._kit.errors import InvalidInput
 from edgeplane.serving import app, settings
 
 
@@ -36,10 +39,17 @@ def run(settings_: settings.ServingSettings) -> None:
             port=settings_.port,
             log_level="warning",
             access_log=False,
+            http="httptools",
+            loop="uvloop",
         )
         return
-    from granian import Granian
-    from granian.constants import Interfaces
+    try:
+        from granian import Granian
+        from granian.constants import Interfaces
+    except ImportError as e:
+        raise InvalidInput(
+            "granian is not installed", field="--server", hint="use --server uvicorn, or pip install 'edgeplane[hub]'"
+        ) from e
 
     export(settings_)
     Granian(
