@@ -6,14 +6,13 @@ the request parameters say ``binary_data_output: true`` (what tritonclient sends
 
 from __future__ import annotations
 
-import json
 import struct
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from edgeplane.serving import datatypes, tensors
+from edgeplane.serving import datatypes, jsonio, tensors
 
 Array = np.ndarray[Any, Any]
 
@@ -36,6 +35,7 @@ def encode(
     binary_names = _binary_names(request, outputs)
     entries: list[dict[str, Any]] = []
     blobs: list[bytes] = []
+    finite = True
     for name, arr in outputs.items():
         datatype = datatypes.of_array(arr)
         entry: dict[str, Any] = {"name": name, "datatype": datatype, "shape": list(arr.shape)}
@@ -45,13 +45,14 @@ def encode(
             blobs.append(raw)
         else:
             entry["data"] = to_json(arr, datatype)
+            finite = finite and (arr.dtype.kind != "f" or bool(np.isfinite(arr).all()))
         entries.append(entry)
     doc: dict[str, Any] = {"model_name": model, "model_version": version, "outputs": entries}
     if request.id is not None:
         doc["id"] = request.id
     if parameters:
         doc["parameters"] = parameters
-    head = json.dumps(doc, separators=(",", ":")).encode()
+    head = jsonio.dumps(doc, finite=finite)
     if not blobs:
         return Encoded(head, None)
     return Encoded(b"".join([head, *blobs]), len(head))

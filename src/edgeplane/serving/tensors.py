@@ -1,13 +1,12 @@
 """Decode V2 infer requests and encode responses: JSON tensors (nested or flat) and binary tensor data.
 
-The body is parsed exactly once: the JSON header with ``json.loads`` and binary tensors as zero-copy
+The body is parsed exactly once: the JSON header with ``jsonio.loads`` and binary tensors as zero-copy
 ``np.frombuffer`` views. Nothing here knows about models or routing; the server validates against model
 metadata afterwards.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import struct
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from edgeplane.serving import datatypes, errors
+from edgeplane.serving import datatypes, errors, jsonio
 
 Array = np.ndarray[Any, Any]
 HEADER_LENGTH = "inference-header-content-length"
@@ -44,7 +43,7 @@ def decode(body: bytes, header_length: int | None) -> InferRequest:
         raise errors.BadRequest(f"{HEADER_LENGTH} {header_length} is outside the body of {len(body)} bytes")
     head = body if header_length is None else body[:header_length]
     try:
-        doc = json.loads(head)
+        doc = jsonio.loads(head)
     except (ValueError, UnicodeDecodeError) as e:
         raise errors.BadRequest(f"request body is not valid JSON: {e}") from e
     if not isinstance(doc, dict) or not isinstance(doc.get("inputs"), list):
