@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 from granian import Granian  # the hub extra: a missing one is reported by the CLI registry
-from granian.constants import Interfaces
+from granian.constants import Interfaces, Loops
 from granian.log import LogLevels
 
 from edgeplane.hub.settings import HubSettings
@@ -53,6 +53,9 @@ def _granian(host: str, port: int, workers: int) -> None:
         interface=Interfaces.ASGI,
         factory=True,
         workers=workers,
+        # The stdlib loop, pinned: "auto" would pick uvloop whenever the serve extra happens to be installed,
+        # so a hub-only install and the test venv would run different loops.
+        loop=Loops.asyncio,
         log_level=LogLevels.warning,
         workers_kill_timeout=5,  # long-polls would otherwise hold a graceful stop for up to their wait
         # Each connected agent parks one long-poll: allow many in flight (granian's default caps it at 1024).
@@ -67,4 +70,4 @@ def _uvicorn(settings: HubSettings, host: str, port: int) -> None:
     from edgeplane.hub.app import create_app
 
     logging.basicConfig(level=logging.INFO)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", loop="asyncio")
