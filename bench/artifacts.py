@@ -89,7 +89,7 @@ class Legs:
 
     up: float = float("inf")
     down: float = float("inf")
-    down_fsync: float = float("inf")
+    down_nosync: float = float("inf")
     curl_null: float = float("inf")
     curl_file: float = float("inf")
     curl_fsync: float = float("inf")
@@ -110,7 +110,7 @@ def our_round(hub: HubClient, work: Path, src: Path, entry: models.FileEntry, i:
     assert status.complete, status
     hub.commit_version("default", "bench", version)
     took = {"up": up}
-    for leg, durable in (("down", False), ("down_fsync", True)):
+    for leg, durable in (("down", True), ("down_nosync", False)):
         dest = work / "down" / "model.bin"
         os.sync()
         t = time.perf_counter()
@@ -150,13 +150,13 @@ def report(size: int, digest: str, legs: Legs, rss: float) -> None:
     mbs = {k: size / v / MB for k, v in vars(legs).items()}
     print(f"file: {size / MB:.0f} MB, sha256 {digest[:16]}..., best of each leg over the rounds")
     print(f"upload   client->hub         {mbs['up']:6.0f} MB/s  (digest verified by the hub, fsynced before 201)")
-    print(f"download hub->client         {mbs['down']:6.0f} MB/s  (digest verified by the client; model pull)")
-    print(f"download hub->client fsync   {mbs['down_fsync']:6.0f} MB/s  (the same, fsynced: model pull --fsync)")
+    print(f"download hub->client         {mbs['down']:6.0f} MB/s  (digest verified by the client, fsynced: model pull)")
+    print(f"download hub->client nosync  {mbs['down_nosync']:6.0f} MB/s  (the same unsynced: model pull --no-fsync)")
     print(f"download nginx->curl file    {mbs['curl_file']:6.0f} MB/s  (curl -o FILE on the same disk; the peer)")
     print(f"download nginx->curl fsync   {mbs['curl_fsync']:6.0f} MB/s  (the same, then fsync: durable like ours)")
     print(f"download nginx->curl null    {mbs['curl_null']:6.0f} MB/s  (curl -o /dev/null: no disk, no hashing)")
     peers = ("curl_file", "curl_fsync", "curl_null")
-    for leg in ("down", "down_fsync", "up"):
+    for leg in ("down", "down_nosync", "up"):
         print(f"ratio {leg:<10}", "  ".join(f"{mbs[leg] / mbs[peer]:.2f}x vs {peer}" for peer in peers))
     print(f"hub peak RSS                 {rss:6.0f} MB")
     print(_common.target("download_vs_nginx_curl", mbs["down"] / mbs["curl_file"], 0.7, "x"))

@@ -117,7 +117,9 @@ def pull(
     name: str,
     version: str,
     dest: Annotated[Path, typer.Option("--dest", "-o", help="directory to write into")] = Path(),
-    fsync: Annotated[bool, typer.Option("--fsync", help="fsync each file before renaming it into place")] = False,
+    fsync: Annotated[
+        bool, typer.Option("--fsync/--no-fsync", help="fsync each file before renaming it into place")
+    ] = True,
 ) -> None:
     """Download a version's files into DEST, verifying every sha256; resumes partial files."""
     settings = context.load()

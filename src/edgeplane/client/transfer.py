@@ -133,13 +133,13 @@ def pull(
     dest: Path,
     progress: Progress | None = None,
     *,
-    durable: bool = False,
+    durable: bool = True,
 ) -> models.ModelVersion:
     """Download every file of a version into ``dest``, resuming partial files, verifying each.
 
     Files already in place are re-verified, not trusted, so a file torn by a power cut is fetched again.
-    ``durable`` fsyncs each file before giving it its final name (like curl, the default leaves that to
-    the kernel; the agent, which activates what it fetches, always syncs)."""
+    ``durable`` fsyncs each file before giving it its final name. It costs little: the download starts
+    writeback every 16 MiB, so the final fsync finds almost nothing left (measured: no slower here)."""
     progress = progress or NoProgress()
     v = hub.show_version(org, name, version)
     root = dest.resolve()
@@ -154,7 +154,7 @@ def pull(
 
 
 def fetch(
-    hub: HubClient, org: str, f: models.FileEntry, target: Path, progress: Progress, *, durable: bool = False
+    hub: HubClient, org: str, f: models.FileEntry, target: Path, progress: Progress, *, durable: bool = True
 ) -> None:
     """One file into ``target`` via ``<target>.part``, resuming it; verified, then renamed into place."""
     target.parent.mkdir(parents=True, exist_ok=True)
