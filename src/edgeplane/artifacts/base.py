@@ -7,7 +7,7 @@ atomically, once its digest is verified. Readers never see partial blobs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -23,6 +23,9 @@ class BlobWriter(Protocol):
         ...
 
     def write(self, data: bytes) -> None: ...
+    def write_parts(self, parts: Sequence[bytes]) -> None:
+        """Append ``parts`` in order (one call, no joined copy)."""
+        ...
 
     def commit(self) -> None:
         """Verify size and digest, then publish atomically. Raises DigestMismatch (and discards the

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import queue
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from edgeplane._kit.ids import Digest
@@ -48,21 +49,27 @@ class BackgroundHash:
 
     def __init__(self, h: hashlib._Hash | None = None, *, depth: int = 4) -> None:
         self._h = h if h is not None else hashlib.sha256()
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
+        self._queue: queue.Queue[Sequence[bytes] | None] = queue.Queue(maxsize=depth)
         self._thread: threading.Thread | None = None
 
     def update(self, data: bytes) -> None:
+        self.update_parts([data])
+
+    def update_parts(self, parts: Sequence[bytes]) -> None:
+        """Feed ``parts`` in order, as one queue entry."""
         if self._thread is None:
-            if len(data) < INLINE:
-                self._h.update(data)
+            if sum(len(p) for p in parts) < INLINE:
+                for p in parts:
+                    self._h.update(p)
                 return
             self._thread = threading.Thread(target=self._run, name="sha256", daemon=True)
             self._thread.start()
-        self._queue.put(data)
+        self._queue.put(parts)
 
     def _run(self) -> None:
-        while (data := self._queue.get()) is not None:
-            self._h.update(data)
+        while (parts := self._queue.get()) is not None:
+            for p in parts:
+                self._h.update(p)
 
     def hexdigest(self) -> str:
         """The digest of everything passed so far (waits for the queue to drain)."""

@@ -37,3 +37,11 @@ def test_small_inputs_start_no_thread_and_close_stops_it() -> None:
     assert any(t.name == "sha256" for t in threading.enumerate())
     h.close()
     assert not any(t.name == "sha256" for t in threading.enumerate())
+
+
+def test_update_parts_is_one_ordered_entry() -> None:
+    parts = [LARGE, SMALL, b"", LARGE[:10]]
+    h = BackgroundHash()
+    h.update_parts(parts)
+    h.update_parts([SMALL])
+    assert h.hexdigest() == hashlib.sha256(b"".join(parts) + SMALL).hexdigest()

@@ -122,3 +122,22 @@ def test_large_corrupt_write_is_refused_and_discarded(tmp_path: Path) -> None:
             w.commit()
     assert store.received(digest) == 0
     assert not store.has(digest)
+
+
+def test_write_parts_appends_every_part_in_order_even_past_iov_max(tmp_path: Path) -> None:
+    parts = [os.urandom(n) for n in [300_000, 0, 5, 1_000_000] + [7] * 1500]  # > IOV_MAX buffers in one call
+    data = b"".join(parts)
+    digest = Digest(hashlib.sha256(data).hexdigest())
+    store = FsBlobStore(tmp_path)
+    with store.writer(digest, len(data)) as w:
+        w.write_parts(parts[:3])
+        w.write_parts(parts[3:])
+        w.commit()
+    assert b"".join(store.read(digest)) == data
+
+
+def test_write_parts_past_the_size_is_refused_before_writing(tmp_path: Path) -> None:
+    store = FsBlobStore(tmp_path)
+    with store.writer(DIGEST, len(DATA)) as w, pytest.raises(SizeMismatch):
+        w.write_parts([DATA, b"x"])
+    assert store.received(DIGEST) == 0

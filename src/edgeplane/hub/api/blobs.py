@@ -103,8 +103,8 @@ async def _receive(request: Request, writer: BlobWriter, rng: ranges.ByteRange, 
             if pending >= step:
                 if inflight is not None:
                     await inflight
-                data, parts, pending = b"".join(parts), [], 0
-                inflight = loop.run_in_executor(None, writer.write, data)
+                batch, parts, pending = parts, [], 0
+                inflight = loop.run_in_executor(None, writer.write_parts, batch)
     except ClientDisconnect:
         pass
     finally:
@@ -112,7 +112,7 @@ async def _receive(request: Request, writer: BlobWriter, rng: ranges.ByteRange, 
             with contextlib.suppress(Exception):
                 await inflight
         if parts:
-            await asyncio.to_thread(writer.write, b"".join(parts))
+            await asyncio.to_thread(writer.write_parts, parts)
         hub.metrics.bytes_in.inc(got)
 
 
