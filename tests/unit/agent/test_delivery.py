@@ -81,14 +81,13 @@ async def test_too_many_bytes_is_corrupt(deps: delivery.DeliveryDeps, source: Fa
 async def test_disk_full_fails_and_keeps_previous(deps: delivery.DeliveryDeps, source: FakeSource,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     await delivery.deliver(make_model(source, {"model.onnx": b"v1 bytes"}), deps)
-    real_write = os.write
-
-    def full(fd: int, data: bytes) -> int:
+    def full(fd: int, data: object) -> int:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(os, "write", full)
-    row = await delivery.deliver(make_model(source, {"model.onnx": BIG}, version="2.0.0"), deps)
-    monkeypatch.setattr(os, "write", real_write)
+    with monkeypatch.context() as m:  # the blob writer appends with writev
+        m.setattr(os, "write", full)
+        m.setattr(os, "writev", full)
+        row = await delivery.deliver(make_model(source, {"model.onnx": BIG}, version="2.0.0"), deps)
     assert row.state == "failed" and row.temporary and "no space left" in row.reason
     assert materialising.current_version(deps.layout, "acme", "det") == "1.0.0"
     assert not version_dir(deps, "2.0.0").exists()
