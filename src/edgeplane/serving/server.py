@@ -168,6 +168,8 @@ class InferenceServer:
         try:
             if chosen.runs_inline(request.inputs, self.settings.inline_max_us / 1e6):
                 out = chosen.run(request.inputs, names)
+                assert chosen.cost is not None
+                chosen.cost.observe(time.monotonic() - start, request.inputs)
             else:
                 out = await asyncio.get_running_loop().run_in_executor(self._pool, chosen.run, request.inputs, names)
             ok = True

@@ -20,19 +20,36 @@ from edgeplane.serving.backends import base, hooks, loading
 
 WARMUP_FILE = "warmup.json"
 TIMED_RUNS = 5
+SLOW_FACTOR, SLOW_STREAK = 8.0, 3
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)  # mutable, shared by identity: a Version (frozen, hashable) holds one
 class RunCost:
-    """What a warm-up run took (median of a few, after the first) and how many input elements it had."""
+    """What a warm-up run took (median of a few, after the first) and how many input elements it had.
+
+    Inline runs report back: a model whose real inputs cost far more than the warm-up's (data-dependent
+    work, say) is moved to the pool after ``SLOW_STREAK`` such runs in a row; a lone slow run (a GC
+    pause, a busy host) is forgiven."""
 
     seconds: float
     elements: int
+    slow_streak: int = 0
 
     def estimate(self, inputs: dict[str, base.Array]) -> float:
         """Seconds a run on ``inputs`` should take, scaling with their size (never below the warm-up's)."""
-        n = sum(int(a.size) for a in inputs.values())
-        return self.seconds * max(1.0, n / max(1, self.elements))
+        return self.seconds * self._scale(inputs)
+
+    def observe(self, took: float, inputs: dict[str, base.Array]) -> None:
+        scale = self._scale(inputs)
+        if took <= SLOW_FACTOR * self.seconds * scale:
+            self.slow_streak = 0
+            return
+        self.slow_streak += 1
+        if self.slow_streak >= SLOW_STREAK:
+            self.seconds, self.slow_streak = took / scale, 0
+
+    def _scale(self, inputs: dict[str, base.Array]) -> float:
+        return max(1.0, sum(int(a.size) for a in inputs.values()) / max(1, self.elements))
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 from tests.unit.serving import serving_models
 
-from edgeplane.serving import app, config, server, settings
+from edgeplane.serving import app, config, server, settings, versions
 
 pytestmark = pytest.mark.anyio
 
@@ -70,3 +71,18 @@ async def test_versions_with_hooks_always_use_the_pool(make) -> None:  # type: i
         r = await c.post("/v2/models/m/infer", json=body(1))
         assert r.status_code == 200, r.text
         assert pool_threads() == before + 1
+
+
+def test_run_cost_moves_a_version_to_the_pool_after_a_streak_of_slow_runs_only() -> None:
+    x = {"x": np.zeros((1, 4), np.float32)}
+    cost = versions.RunCost(seconds=10e-6, elements=4)
+    budget = 100e-6
+    for _ in range(5):  # lone spikes between normal runs are forgiven
+        cost.observe(5e-3, x)
+        cost.observe(12e-6, x)
+    assert cost.estimate(x) <= budget
+    for _ in range(versions.SLOW_STREAK):  # consistently 100x the warm-up: real inputs cost more
+        cost.observe(1e-3, x)
+    assert cost.estimate(x) > budget
+    big = {"x": np.zeros((1000, 4), np.float32)}
+    assert versions.RunCost(seconds=10e-6, elements=4).estimate(big) == pytest.approx(10e-3)
