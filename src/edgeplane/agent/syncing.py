@@ -9,9 +9,11 @@ node. What lives elsewhere: applying desired state (``converging``), delays (``b
 
 from __future__ import annotations
 
+import itertools
 import logging
+import math
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -64,38 +66,44 @@ class Sync:
                               retry_after_max_s=s.retry_after_max_s, draw=self.draw)
 
 
-class _Health:
-    """Logs when the hub goes away and comes back, not every failed try."""
+class _Retrying:
+    """One loop's failure handling: back off, and log when the hub goes away and comes back, not every
+    failed try. ``cap_s`` bounds a delay (the heartbeat never waits longer than one beat)."""
 
-    def __init__(self, what: str) -> None:
+    def __init__(self, sync: Sync, what: str, *, cap_s: float = math.inf) -> None:
         self.what, self.failing = what, False
+        self._backoff, self._sleep, self._cap_s = sync.backoff(), sync.sleep, cap_s
 
-    def failed(self, e: BaseException, delay: float) -> None:
+    async def failed(self, e: BaseException) -> None:
+        """Log the failure (loudly only the first of a streak) and wait before the next try."""
+        delay = min(self._backoff.next_delay(e), self._cap_s)
         level = logging.DEBUG if self.failing else logging.WARNING
         log.log(level, "%s failed (%s); next try in %.1fs", self.what, e, delay)
         self.failing = True
+        await self._sleep(delay)
 
     def ok(self) -> None:
+        self._backoff.reset()
         if self.failing:
             log.warning("%s works again", self.what)
         self.failing = False
 
 
+def _rounds(rounds: int | None) -> Iterable[int]:
+    """Forever, or ``rounds`` times (tests)."""
+    return itertools.count() if rounds is None else range(rounds)
+
+
 async def poll(sync: Sync, *, rounds: int | None = None) -> None:
     """Long-poll the desired state and apply every newer generation. ``rounds`` bounds it (tests)."""
-    backoff, health = sync.backoff(), _Health("desired-state poll")
-    done = 0
-    while rounds is None or done < rounds:
-        done += 1
+    tries = _Retrying(sync, "desired-state poll")
+    for _ in _rounds(rounds):
         try:
             state = await sync.hub.desired(after=sync.local.generation(), wait=sync.settings.wait_s)
         except Exception as e:  # the loop must outlive any one failure
-            delay = backoff.next_delay(e)
-            health.failed(e, delay)
-            await sync.sleep(delay)
+            await tries.failed(e)
             continue
-        backoff.reset()
-        health.ok()
+        tries.ok()
         if state is not None:
             log.info("desired state generation %d: %d workloads, %d endpoints", state.generation,
                      len(state.workloads), len(state.endpoints))
@@ -104,10 +112,8 @@ async def poll(sync: Sync, *, rounds: int | None = None) -> None:
 
 async def report(sync: Sync, *, rounds: int | None = None) -> None:
     """Send status deltas as they appear; a failed report is sent again (nothing is lost)."""
-    backoff, health = sync.backoff(), _Health("status report")
-    done = 0
-    while rounds is None or done < rounds:
-        done += 1
+    tries = _Retrying(sync, "status report")
+    for _ in _rounds(rounds):
         entries, cursor = sync.local.pending_status(limit=sync.settings.status_batch_max)
         if not entries:
             await sync.sleep(sync.settings.status_interval_s)
@@ -116,33 +122,25 @@ async def report(sync: Sync, *, rounds: int | None = None) -> None:
         try:
             await sync.hub.report_status(body)
         except Exception as e:  # the loop must outlive any one failure
-            delay = backoff.next_delay(e)
-            health.failed(e, delay)
-            await sync.sleep(delay)
+            await tries.failed(e)
             continue
-        backoff.reset()
-        health.ok()
+        tries.ok()
         sync.local.mark_reported(cursor)
 
 
 async def heartbeat(sync: Sync, *, rounds: int | None = None) -> None:
     """Send the node policy once per start, then heartbeat every ``heartbeat_s`` (+-10% jitter)."""
-    backoff, health = sync.backoff(), _Health("heartbeat")
+    tries = _Retrying(sync, "heartbeat", cap_s=sync.settings.heartbeat_s)
     policy_sent = False
-    done = 0
-    while rounds is None or done < rounds:
-        done += 1
+    for _ in _rounds(rounds):
         try:
             if not policy_sent:
                 await sync.hub.set_policy(sync.policy)
             await sync.hub.heartbeat(Heartbeat(agent_version=edgeplane.__version__,
                                                builtin=None if policy_sent else sync.builtin))
         except Exception as e:  # the loop must outlive any one failure
-            delay = min(backoff.next_delay(e), sync.settings.heartbeat_s)
-            health.failed(e, delay)
-            await sync.sleep(delay)
+            await tries.failed(e)
             continue
-        backoff.reset()
-        health.ok()
+        tries.ok()
         policy_sent = True
         await sync.sleep(sync.settings.heartbeat_s * sync.draw(0.9, 1.1))
