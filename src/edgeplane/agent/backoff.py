@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from edgeplane.agent.settings import SyncSettings
 from edgeplane.client import node as hubnode
 
 Draw = Callable[[float, float], float]
@@ -44,3 +45,9 @@ class Backoff:
     def reset(self) -> None:
         """After a success: the next failure starts again from ``initial_s``."""
         self.attempt = 0
+
+
+def for_sync(settings: SyncSettings, draw: Draw = random.uniform) -> Backoff:
+    """The reconnect backoff ``settings`` describe (the sync loops and the first registration)."""
+    return Backoff(initial_s=settings.backoff_initial_s, max_s=settings.backoff_max_s,
+                   retry_after_max_s=settings.retry_after_max_s, draw=draw)

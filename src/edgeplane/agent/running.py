@@ -106,8 +106,7 @@ async def _run_locked(settings: AgentSettings, lay: paths.Layout, stop: anyio.Ev
 async def _register(settings: AgentSettings, client: hubnode.NodeClient, policy: NodePolicy,
                     builtin: list[Property]) -> identity.Identity:
     """Register, retrying while the hub is unreachable or busy; a refused token is final."""
-    delays = backoff.Backoff(initial_s=settings.sync.backoff_initial_s, max_s=settings.sync.backoff_max_s,
-                             retry_after_max_s=settings.sync.retry_after_max_s)
+    delays = backoff.for_sync(settings.sync)
     while True:
         try:
             return await identity.register(settings, client, policy, builtin)

@@ -60,11 +60,6 @@ class Sync:
     sleep: Sleep = anyio.sleep
     draw: delays.Draw = random.uniform
 
-    def backoff(self) -> delays.Backoff:
-        s = self.settings
-        return delays.Backoff(initial_s=s.backoff_initial_s, max_s=s.backoff_max_s,
-                              retry_after_max_s=s.retry_after_max_s, draw=self.draw)
-
 
 class _Retrying:
     """One loop's failure handling: back off, and log when the hub goes away and comes back, not every
@@ -72,7 +67,7 @@ class _Retrying:
 
     def __init__(self, sync: Sync, what: str, *, cap_s: float = math.inf) -> None:
         self.what, self.failing = what, False
-        self._backoff, self._sleep, self._cap_s = sync.backoff(), sync.sleep, cap_s
+        self._backoff, self._sleep, self._cap_s = delays.for_sync(sync.settings, sync.draw), sync.sleep, cap_s
 
     async def failed(self, e: BaseException) -> None:
         """Log the failure (loudly only the first of a streak) and wait before the next try."""
