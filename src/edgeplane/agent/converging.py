@@ -27,7 +27,7 @@ from edgeplane.agent.settings import AgentSettings
 from edgeplane.agent.state import credentials, desired, routes, status, versions
 from edgeplane.agent.state import webhooks as hooks
 from edgeplane.agent.workloads import process
-from edgeplane.schemas.desired import DesiredModel, DesiredState, DesiredWorkload, ObjectState, StatusEntry
+from edgeplane.schemas.desired import DesiredModel, DesiredState, DesiredWorkload, StatusEntry
 
 
 @dataclass(frozen=True)
@@ -72,10 +72,6 @@ class Converger:
 
     def mark_reported(self, cursor: int) -> None:
         status.mark_reported(self._db, cursor)
-
-    def on_workload_state(self, key: str, state: ObjectState, detail: str) -> None:
-        """The runner's callback: workload process states become status entries."""
-        status.put(self._db, "workload", key, state, detail)
 
     # --- converging -----------------------------------------------------------------------------
 
