@@ -23,7 +23,7 @@ from edgeplane.agent.workloads import supervising
 from edgeplane.client import errors as client_errors
 from edgeplane.client import node as hubnode
 
-MARKERS = (identity.FILE_NAME, locking.FILE_NAME, "agent.db")
+MARKERS = (identity.FILE_NAME, locking.FILE_NAME, paths.DB_FILE)
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def stop_agent(data_dir: Path, *, grace_s: float = 30.0) -> int | None:
 
 def reap_workloads(data_dir: Path) -> None:
     """Kill workload processes an agent left behind (their pid files, checked against their env marker)."""
-    root = paths.Layout(data_dir).root / "workloads"
+    root = paths.Layout(data_dir).workloads
     for pid_file in root.glob("*/*/pid"):
         org, name = pid_file.parent.parent.name, pid_file.parent.name
         supervising.kill_orphan(pid_file, f"{org}/{name}")
