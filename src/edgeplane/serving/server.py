@@ -77,6 +77,7 @@ class InferenceServer:
                             source,
                             intra_op_threads=self.settings.intra_op_threads,
                             warmup=self.settings.warmup,
+                            inline_budget_s=self.settings.inline_max_us / 1e6,
                         )
                     )
         results = [config.VersionLoad(endpoint=e, version=v, ok=True, reused=True) for e, v in loaded]
@@ -166,10 +167,10 @@ class InferenceServer:
         start = time.monotonic()
         ok = False
         try:
-            if chosen.runs_inline(request.inputs, self.settings.inline_max_us / 1e6):
+            cost = chosen.cost  # None for hooked or costly versions: those always use the pool
+            if cost is not None and cost.allows(request.inputs, self.settings.inline_max_us / 1e6):
                 out = chosen.run(request.inputs, names)
-                assert chosen.cost is not None
-                chosen.cost.observe(time.monotonic() - start, request.inputs)
+                cost.observe(time.monotonic() - start, request.inputs)
             else:
                 out = await asyncio.get_running_loop().run_in_executor(self._pool, chosen.run, request.inputs, names)
             ok = True

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,10 @@ class RunCost:
         """Seconds a run on ``inputs`` should take, scaling with their size (never below the warm-up's)."""
         return self.seconds * self._scale(inputs)
 
+    def allows(self, inputs: dict[str, base.Array], budget_s: float) -> bool:
+        """Cheaper to run ``inputs`` on the caller's thread than to hand them to a worker?"""
+        return self.estimate(inputs) <= budget_s
+
     def observe(self, took: float, inputs: dict[str, base.Array]) -> None:
         scale = self._scale(inputs)
         if took <= SLOW_FACTOR * self.seconds * scale:
@@ -49,7 +53,11 @@ class RunCost:
             self.seconds, self.slow_streak = took / scale, 0
 
     def _scale(self, inputs: dict[str, base.Array]) -> float:
-        return max(1.0, sum(int(a.size) for a in inputs.values()) / max(1, self.elements))
+        return max(1.0, _elements(inputs) / max(1, self.elements))
+
+
+def _elements(inputs: dict[str, base.Array]) -> int:
+    return sum(int(a.size) for a in inputs.values())
 
 
 @dataclass(frozen=True)
@@ -59,11 +67,7 @@ class Version:
     source: config.VersionSource
     backend: base.Backend
     hooks: hooks.Hooks
-    cost: RunCost | None = None  # measured at warm-up for hook-free versions; None: always use the pool
-
-    def runs_inline(self, inputs: dict[str, base.Array], budget_s: float) -> bool:
-        """Cheaper to run on the caller's thread than to hand over to a worker? (Hooks never run inline.)"""
-        return self.cost is not None and self.cost.estimate(inputs) <= budget_s
+    cost: RunCost | None = None  # measured at warm-up for cheap hook-free versions; None: always use the pool
 
     @property
     def output_names(self) -> list[str]:
@@ -123,14 +127,23 @@ def _call_hook(fn: hooks.Hook, tensors_: dict[str, Any], what: str) -> dict[str,
     return out
 
 
-def load(endpoint: str, version: str, source: config.VersionSource, *, intra_op_threads: int, warmup: bool) -> Version:
-    """Open, hook up and (optionally) warm up one version. Blocking: call it from a thread."""
+def load(
+    endpoint: str,
+    version: str,
+    source: config.VersionSource,
+    *,
+    intra_op_threads: int,
+    warmup: bool,
+    inline_budget_s: float = 0.0,
+) -> Version:
+    """Open, hook up and (optionally) warm up one version. Blocking: call it from a thread.
+    ``inline_budget_s`` > 0 times a cheap hook-free version so it may run inline (see ``RunCost``)."""
     directory = Path(source.path)
     backend = loading.open_backend(directory, source.framework, intra_op_threads=intra_op_threads)
     try:
         loaded = Version(endpoint, version, source, backend, hooks.load(directory))
         if warmup:
-            loaded = _warm_up(loaded, directory)
+            loaded = _warm_up(loaded, directory, inline_budget_s)
     except errors.ServingError:
         backend.close()
         raise
@@ -140,33 +153,33 @@ def load(endpoint: str, version: str, source: config.VersionSource, *, intra_op_
     return loaded
 
 
-def _warm_up(v: Version, directory: Path) -> Version:
-    """One inference: the shipped ``warmup.json`` V2 request, else zeros shaped like the inputs. A version
-    without hooks is then timed on the same inputs, so cheap requests can skip the thread hand-off."""
+def _warm_up(v: Version, directory: Path, inline_budget_s: float) -> Version:
+    """One inference: the shipped ``warmup.json`` V2 request, else zeros shaped like the inputs. A hook-free
+    version whose first run could be within reach of the inline budget is then timed on the same inputs;
+    others (and every version when the budget is 0) load with no extra runs."""
     sample = directory / WARMUP_FILE
     try:
         if sample.is_file():
             inputs = tensors.decode(sample.read_bytes(), None).inputs
-            v.run(inputs, None)
+            first = _timed(v.run, inputs)
         elif v.hooks.preprocess is None:
             inputs = synthetic_inputs(v.backend.inputs)
-            v.backend.run(inputs, None)
+            first = _timed(v.backend.run, inputs)
         else:
             return v
-        if v.hooks.preprocess is not None or v.hooks.postprocess is not None:
+        hooked = v.hooks.preprocess is not None or v.hooks.postprocess is not None
+        if hooked or first > SLOW_FACTOR * inline_budget_s:
             return v
-        return replace(v, cost=_time(v, inputs))
+        took = [_timed(v.run, inputs) for _ in range(TIMED_RUNS)]
+        return replace(v, cost=RunCost(statistics.median(took), _elements(inputs)))
     except Exception as e:
         raise errors.LoadFailed(f"warm-up inference of {v.endpoint}@{v.version} failed: {e}") from e
 
 
-def _time(v: Version, inputs: dict[str, base.Array]) -> RunCost:
-    took = []
-    for _ in range(TIMED_RUNS):
-        start = time.perf_counter()
-        v.run(inputs, None)
-        took.append(time.perf_counter() - start)
-    return RunCost(statistics.median(took), sum(int(a.size) for a in inputs.values()))
+def _timed(run: Callable[[dict[str, base.Array], None], object], inputs: dict[str, base.Array]) -> float:
+    start = time.perf_counter()
+    run(inputs, None)
+    return time.perf_counter() - start
 
 
 def synthetic_inputs(specs: Sequence[base.TensorSpec]) -> dict[str, base.Array]:
