@@ -21,8 +21,8 @@ from edgeplane.artifacts.digests import BackgroundHash, hash_prefix
 from edgeplane.artifacts.errors import BlobNotFound, DigestMismatch, SizeMismatch, UploadBusy
 
 READ_CHUNK = 256 * 1024
-WRITEBACK_STEP = 16 * 1024 * 1024
-IOV_MAX = 1024  # start writeback every 16 MiB so commit's fsync finds little left to do
+WRITEBACK_STEP = 16 * 1024 * 1024  # start writeback every 16 MiB so commit's fsync finds little left to do
+IOV_MAX = 1024
 
 
 class FsBlobStore:
@@ -157,16 +157,20 @@ class FsBlobWriter:
                 field="Content-Range",
                 hint="send exactly the bytes of the file the manifest describes",
             )
-        if self._hash is None:  # rebuild the running hash from what is on disk, once
-            self._hash = BackgroundHash(hash_prefix(self._store._partial(self.digest), self._offset))
         _write_all(self._fd, parts)
-        self._hash.update_parts(parts)
+        self._running_hash().update_parts(parts)
         self._offset += total
         if self._offset - self._written_back >= WRITEBACK_STEP:
             # Linux starts writing these dirty pages back now (without waiting), so the disk works while
             # the network delivers the rest, and page-cache use stays flat for multi-GB blobs.
             os.posix_fadvise(self._fd, self._written_back, self._offset - self._written_back, os.POSIX_FADV_DONTNEED)
             self._written_back = self._offset
+
+    def _running_hash(self) -> BackgroundHash:
+        """The sha256 of the bytes so far, rebuilt from the partial file once per writer."""
+        if self._hash is None:
+            self._hash = BackgroundHash(hash_prefix(self._store._partial(self.digest), self._offset))
+        return self._hash
 
     def flush(self) -> None:
         if self._fd >= 0:
@@ -181,9 +185,7 @@ class FsBlobWriter:
                 field="Content-Range",
                 hint=f"upload the remaining bytes from offset {self._offset}",
             )
-        if self._hash is None:
-            self._hash = BackgroundHash(hash_prefix(self._store._partial(self.digest), self._offset))
-        actual = self._hash.hexdigest()
+        actual = self._running_hash().hexdigest()
         if actual != self.digest:
             os.ftruncate(self._fd, 0)
             self._offset, self._hash = 0, None

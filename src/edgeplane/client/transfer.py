@@ -138,8 +138,8 @@ def pull(
     """Download every file of a version into ``dest``, resuming partial files, verifying each.
 
     Files already in place are re-verified, not trusted, so a file torn by a power cut is fetched again.
-    ``durable`` fsyncs each file before giving it its final name. It costs little: the download starts
-    writeback every 16 MiB, so the final fsync finds almost nothing left (measured: no slower here)."""
+    ``durable`` fsyncs each file before giving it its final name; the download starts writeback every
+    16 MiB, so that final fsync waits only for what the disk has not caught up with."""
     progress = progress or NoProgress()
     v = hub.show_version(org, name, version)
     root = dest.resolve()
