@@ -20,6 +20,13 @@ from edgeplane.gitops import inputs, render
 
 app = typer.Typer(help="Deliver to edge clusters through git (Argo CD, ACM, Flux).", no_args_is_help=True)
 
+# Options shared by ``render`` and ``watch`` (one declaration, so their flags and help cannot drift apart).
+RepoOpt = Annotated[Path, typer.Option(help="git repository (created if missing)")]
+DigestsOpt = Annotated[Path | None, typer.Option(help="JSON object: image -> sha256 digest")]
+RepoUrlOpt = Annotated[str | None, typer.Option(help="URL clusters pull the repository from")]
+RevisionOpt = Annotated[str, typer.Option(help="branch clusters follow")]
+ArgocdNamespaceOpt = Annotated[str, typer.Option(help="namespace of Argo CD on the hub")]
+
 
 @app.callback()
 def _group() -> None:
@@ -35,14 +42,14 @@ def _read_json(path: Path, what: str) -> object:
 
 @app.command("render")
 def render_cmd(
-    repo: Annotated[Path, typer.Option(help="git repository (created if missing)")],
+    repo: RepoOpt,
     from_file: Annotated[Path | None, typer.Option("--from-file", help="JSON list of {desired, labels, "
                                                    "properties} (default: the cluster nodes at the hub)")] = None,
     commit: Annotated[bool, typer.Option("--commit", help="commit the change")] = False,
-    digests: Annotated[Path | None, typer.Option(help="JSON object: image -> sha256 digest")] = None,
-    repo_url: Annotated[str | None, typer.Option(help="URL clusters pull the repository from")] = None,
-    revision: Annotated[str, typer.Option(help="branch clusters follow")] = "main",
-    argocd_namespace: Annotated[str, typer.Option(help="namespace of Argo CD on the hub")] = "openshift-gitops",
+    digests: DigestsOpt = None,
+    repo_url: RepoUrlOpt = None,
+    revision: RevisionOpt = "main",
+    argocd_namespace: ArgocdNamespaceOpt = "openshift-gitops",
 ) -> None:
     """Write base/, clusters/<cluster>/ and hub/ (Argo CD, OCM, Flux objects) into REPO."""
     opts = _options(digests, repo_url, revision, argocd_namespace)
@@ -81,13 +88,13 @@ def _print(result: render.RenderResult) -> None:
 
 @app.command("watch")
 def watch_cmd(
-    repo: Annotated[Path, typer.Option(help="git repository (created if missing)")],
+    repo: RepoOpt,
     interval: Annotated[float, typer.Option(help="seconds between renders")] = 30.0,
     count: Annotated[int, typer.Option(help="renders to do before exiting (0: run until stopped)")] = 0,
-    digests: Annotated[Path | None, typer.Option(help="JSON object: image -> sha256 digest")] = None,
-    repo_url: Annotated[str | None, typer.Option(help="URL clusters pull the repository from")] = None,
-    revision: Annotated[str, typer.Option(help="branch clusters follow")] = "main",
-    argocd_namespace: Annotated[str, typer.Option(help="namespace of Argo CD on the hub")] = "openshift-gitops",
+    digests: DigestsOpt = None,
+    repo_url: RepoUrlOpt = None,
+    revision: RevisionOpt = "main",
+    argocd_namespace: ArgocdNamespaceOpt = "openshift-gitops",
 ) -> None:
     """Keep REPO current: render the hub's cluster nodes every INTERVAL and commit when anything changed."""
     opts = _options(digests, repo_url, revision, argocd_namespace)

@@ -17,6 +17,8 @@ from edgeplane.cli import context, documents, output
 COLLECTIONS = {"deployment": "deployment-policies", "model": "model-policies", "endpoint": "endpoints"}
 FileOpt = Annotated[Path, typer.Option("-f", "--file", help="policy JSON or YAML (Open Horizon JSON accepted)")]
 KindOpt = Annotated[str | None, typer.Option(help="deployment, model or endpoint (default: all)")]
+OneKindOpt = Annotated[str, typer.Option(help="deployment, model or endpoint")]
+JsonOpt = Annotated[bool, typer.Option("--json")]
 
 
 def _collection(kind: str) -> str:
@@ -40,7 +42,7 @@ def _policy_docs(file: Path, name: str | None) -> list[tuple[str, dict[str, Any]
 def apply(
     file: FileOpt,
     name: Annotated[str | None, typer.Option(help="name (OH policy files carry none)")] = None,
-    json_out: Annotated[bool, typer.Option("--json")] = False,
+    json_out: JsonOpt = False,
 ) -> None:
     """Create or replace the policies in FILE."""
     settings = context.load()
@@ -56,7 +58,7 @@ def apply(
         )
 
 
-def list_(kind: KindOpt = None, json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
+def list_(kind: KindOpt = None, json_out: JsonOpt = False) -> None:
     """List policies."""
     settings = context.load()
     kinds = [kind] if kind else list(COLLECTIONS)
@@ -80,14 +82,14 @@ def _what(kind: str, p: dict[str, Any]) -> str:
     return f"model {p['model']} " + " ".join(f"{v}={w}" for v, w in p["traffic"].items())
 
 
-def show(name: str, kind: Annotated[str, typer.Option(help="deployment, model or endpoint")] = "deployment") -> None:
+def show(name: str, kind: OneKindOpt = "deployment") -> None:
     """Show one policy as JSON."""
     settings = context.load()
     with context.client(settings) as hub:
         print(json.dumps(hub.show_policy(settings.org, _collection(kind), name), indent=2, sort_keys=True))
 
 
-def delete(name: str, kind: Annotated[str, typer.Option(help="deployment, model or endpoint")] = "deployment") -> None:
+def delete(name: str, kind: OneKindOpt = "deployment") -> None:
     """Delete one policy; nodes it placed things on converge without them."""
     settings = context.load()
     with context.client(settings) as hub:
@@ -98,7 +100,7 @@ def delete(name: str, kind: Annotated[str, typer.Option(help="deployment, model 
 def check(
     file: FileOpt,
     name: Annotated[str | None, typer.Option(help="name for OH files")] = None,
-    json_out: Annotated[bool, typer.Option("--json")] = False,
+    json_out: JsonOpt = False,
 ) -> None:
     """Dry run: which nodes the policies in FILE would match, and how many. Nothing is stored."""
     settings = context.load()
