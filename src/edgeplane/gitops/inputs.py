@@ -7,19 +7,14 @@ selectors and labels); ``properties`` are its policy properties, of which ``open
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from pydantic import Field, field_validator
 
-from edgeplane.gitops import manifests
+from edgeplane.gitops import labels, manifests
 from edgeplane.schemas.common import Wire
 from edgeplane.schemas.desired import DesiredState
 from edgeplane.schemas.policy import Property
-
-_DNS = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
-_LABEL_KEY = rf"^({_DNS}(\.{_DNS})*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{{0,61}}[A-Za-z0-9])?$"
-_LABEL_VALUE = r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$"
 
 
 class ClusterInput(Wire):
@@ -35,7 +30,7 @@ class ClusterInput(Wire):
     @classmethod
     def _labels(cls, v: dict[str, str]) -> dict[str, str]:
         for key, value in v.items():
-            if not re.match(_LABEL_KEY, key) or not re.match(_LABEL_VALUE, value):
+            if not labels.KEY.match(key) or not labels.VALUE.match(value):
                 raise ValueError(f"{key}={value!r} is not a valid Kubernetes label")
         return v
 

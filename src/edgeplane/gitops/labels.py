@@ -12,15 +12,17 @@ from collections.abc import Iterable
 
 from edgeplane.schemas.policy import Property
 
-_KEY = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
-                  r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
-_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$")
+KEY = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+                 r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+"""A valid Kubernetes label key (optional DNS-subdomain prefix and ``/``, then a name of at most 63)."""
+VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$")
+"""A valid Kubernetes label value (empty, or at most 63 characters)."""
 
 
 def from_properties(properties: Iterable[Property]) -> dict[str, str]:
     out = {}
     for p in properties:
         value = str(p.value).lower() if isinstance(p.value, bool) else str(p.value)
-        if not p.name.startswith("openhorizon.") and _KEY.match(p.name) and _VALUE.match(value):
+        if not p.name.startswith("openhorizon.") and KEY.match(p.name) and VALUE.match(value):
             out[p.name] = value
     return dict(sorted(out.items()))
