@@ -18,12 +18,6 @@ from pathlib import Path
 
 from edgeplane.client.hub import HubClient
 from edgeplane.gitops import inputs, labels, manifests, render
-from edgeplane.schemas.nodes import NodeInfo
-
-
-def labels_of(node: NodeInfo) -> dict[str, str]:
-    """The node's Kubernetes-style labels: its policy properties that are valid labels."""
-    return labels.from_properties(node.policy.properties)
 
 
 def cluster_inputs(hub: HubClient, org: str) -> list[inputs.ClusterInput]:
@@ -33,7 +27,7 @@ def cluster_inputs(hub: HubClient, org: str) -> list[inputs.ClusterInput]:
         if node.kind != "cluster":
             continue
         clusters.append(inputs.ClusterInput(
-            desired=hub.node_desired(org, node.id), labels=labels_of(node),
+            desired=hub.node_desired(org, node.id), labels=labels.from_properties(node.policy.properties),
             properties=[*node.builtin, *node.policy.properties], name=manifests.dns_label(node.name, limit=63)))
     return sorted(clusters, key=lambda c: c.cluster)
 
