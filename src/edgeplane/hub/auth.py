@@ -12,7 +12,7 @@ from starlette.requests import Request
 
 from edgeplane._kit.errors import Forbidden, Unauthorized
 from edgeplane.hub import deps
-from edgeplane.hub.store import orgs, tokens
+from edgeplane.hub.store import tokens
 from edgeplane.hub.store.tables import OrgRow, UserRow
 from edgeplane.schemas.auth import ROLE_RANK
 
@@ -133,8 +133,3 @@ def _resolve(hub: deps.Hub, secret: str) -> Principal:
             node_id=row.node_id,
             token_id=row.id,
         )
-
-
-def org_of(hub: deps.Hub, name: str) -> OrgRow:
-    with hub.db.begin() as s:
-        return orgs.get(s, name)

@@ -25,9 +25,8 @@ from edgeplane.hub.placement import engine as placement_engine
 from edgeplane.hub.placement import inputs
 from edgeplane.hub.store import desired, models, nodes, orgs, policies, workloads
 from edgeplane.hub.store.db import Database
-from edgeplane.hub.store.tables import NodeRow, OrgRow
+from edgeplane.hub.store.tables import NodeRow
 from edgeplane.hub.waiting import Waiters
-from edgeplane.schemas import models as model_wire
 from edgeplane.schemas import policies as policy_docs
 from edgeplane.schemas import policy as policy_wire
 
@@ -115,11 +114,6 @@ def node_input(row: NodeRow, org: str) -> inputs.Node:
         policy=policy_wire.NodePolicy.model_validate(row.policy),
         builtin=tuple(row.builtin),
     )
-
-
-def model_input(s: Session, org: OrgRow, model_name: str, version: str) -> model_wire.ModelVersion:
-    m = models.get(s, org, model_name)
-    return models.to_wire(s, org, m, models.get_version(s, m, version))
 
 
 def snapshot(s: Session) -> inputs.Snapshot:
