@@ -12,7 +12,7 @@ from edgeplane.schemas import auth
 
 
 def get(session: Session, name: str) -> OrgRow:
-    row = session.scalar(select(OrgRow).where(OrgRow.name == name))
+    row = find(session, name)
     if row is None:
         raise errors.OrgNotFound(f"org {name!r} does not exist", field="org", hint="list orgs with GET /api/v1/orgs")
     return row
