@@ -11,7 +11,6 @@ from edgeplane.hub.api import blobs as blob_api
 from edgeplane.hub.auth import Principal, principal
 from edgeplane.hub.store import desired, errors, models, orgs
 from edgeplane.hub.store import status as node_status
-from edgeplane.hub.store.tables import FileRow
 from edgeplane.schemas import models as wire
 
 router = APIRouter(prefix="/api/v1/orgs/{org}/models", tags=["models"])
@@ -131,17 +130,18 @@ def commit_version(
         o = orgs.get(s, org)
         m = models.get(s, o, model)
         row = models.get_version(s, m, version, include_pending=True)
-        if row.state != "ready":
-            _require_complete(hub, model, version, models.files(s, row))
-            models.commit(s, row)
-            hub.metrics.versions_committed.inc()
-            out = models.to_wire(s, o, m, row)
-            w.apply(lambda e: e.upsert_model_version(out))
-        return models.to_wire(s, o, m, row)
+        if row.state == "ready":
+            return models.to_wire(s, o, m, row)
+        _require_complete(hub, model, version, models.file_entries(s, row))
+        models.commit(s, row)
+        hub.metrics.versions_committed.inc()
+        out = models.to_wire(s, o, m, row)
+        w.apply(lambda e: e.upsert_model_version(out))
+        return out
 
 
-def _require_complete(hub: deps.Hub, model: str, version: str, rows: list[FileRow]) -> None:
-    missing = _missing(hub, [wire.FileEntry(path=f.path, size=f.size, sha256=f.sha256) for f in rows])
+def _require_complete(hub: deps.Hub, model: str, version: str, files: list[wire.FileEntry]) -> None:
+    missing = _missing(hub, files)
     if missing:
         raise errors.VersionIncomplete(
             f"{len(missing)} file(s) of {model}:{version} are not uploaded yet "

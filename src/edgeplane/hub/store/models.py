@@ -83,6 +83,11 @@ def files(session: Session, version: VersionRow) -> list[FileRow]:
     return list(session.scalars(select(FileRow).where(FileRow.version_id == version.id).order_by(FileRow.path)))
 
 
+def file_entries(session: Session, version: VersionRow) -> list[wire.FileEntry]:
+    """The version's manifest in wire form, ordered by path."""
+    return [wire.FileEntry(path=f.path, size=f.size, sha256=f.sha256) for f in files(session, version)]
+
+
 def _same_manifest(session: Session, row: VersionRow, body: wire.VersionCreate) -> bool:
     have = {(f.path, f.size, f.sha256) for f in files(session, row)}
     want = {(f.path, f.size, f.sha256) for f in body.files}
@@ -161,7 +166,7 @@ def to_wire(session: Session, org: OrgRow, model: ModelRow, row: VersionRow) -> 
         labels=row.labels,
         metrics=row.metrics,
         state=row.state,
-        files=[wire.FileEntry(path=f.path, size=f.size, sha256=f.sha256) for f in files(session, row)],
+        files=file_entries(session, row),
         size=row.size,
         created_at=row.created_at,
         committed_at=row.committed_at,
