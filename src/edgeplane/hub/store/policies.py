@@ -14,12 +14,12 @@ from edgeplane.hub.store.tables import OrgRow, PolicyRow
 from edgeplane.schemas import policies as wire
 
 Kind = Literal["deployment", "model", "endpoint"]
-TYPES: dict[str, type[wire.DeploymentPolicy | wire.ModelPolicy | wire.Endpoint]] = {
+AnyPolicy = wire.DeploymentPolicy | wire.ModelPolicy | wire.Endpoint
+TYPES: dict[str, type[AnyPolicy]] = {
     "deployment": wire.DeploymentPolicy,
     "model": wire.ModelPolicy,
     "endpoint": wire.Endpoint,
 }
-AnyPolicy = wire.DeploymentPolicy | wire.ModelPolicy | wire.Endpoint
 
 
 def kind_of(p: BaseModel) -> Kind:
