@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -47,8 +49,26 @@ def pg_database(pg_server: str) -> Iterator[str]:
         conn.execute(f'CREATE DATABASE "{name}"')
     base, _, _ = pg_server.rpartition("/")
     yield f"{base}/{name}"
-    with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _drop_database(psycopg, pg_server, name)
+
+
+def _drop_database(psycopg: Any, server: str, name: str) -> None:
+    """Drop a test database, riding out the autovacuum worker that may briefly hold it.
+
+    ``WITH (FORCE)`` must terminate every backend on the database, and a non-superuser may not terminate an
+    autovacuum worker (``InsufficientPrivilege``); a plain DROP fails while any backend remains
+    (``ObjectInUse``). Both are transient: retry for a few seconds, then let the last error surface.
+    """
+    transient = (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse)
+    for attempt in range(50):
+        try:
+            with psycopg.connect(server, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except transient:
+            if attempt == 49:
+                raise
+            time.sleep(0.1)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
