@@ -30,6 +30,7 @@ class FsBlobStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.writeback = files.Writeback()
         (root / "sha256").mkdir(parents=True, exist_ok=True)
         (root / "partial").mkdir(parents=True, exist_ok=True)
 
@@ -161,9 +162,9 @@ class FsBlobWriter:
         self._running_hash().update_parts(parts)
         self._offset += total
         if self._offset - self._written_back >= WRITEBACK_STEP:
-            # Linux starts writing these dirty pages back now (without waiting), so the disk works while
-            # the network delivers the rest, and page-cache use stays flat for multi-GB blobs.
-            os.posix_fadvise(self._fd, self._written_back, self._offset - self._written_back, os.POSIX_FADV_DONTNEED)
+            # The disk starts on these pages now, while the network delivers the rest. They stay cached (clean,
+            # so reclaimable): a blob just uploaded is usually about to be served to a fleet.
+            self._store.writeback.start(self._fd, self._written_back, self._offset - self._written_back)
             self._written_back = self._offset
 
     def _running_hash(self) -> BackgroundHash:

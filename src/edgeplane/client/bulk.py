@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import queue
 import ssl
 import threading
@@ -19,6 +18,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
+from edgeplane._kit import files
 from edgeplane.client import errors
 
 BUFFER = 1024 * 1024
@@ -169,6 +169,7 @@ def _write(
     failure: list[BaseException],
 ) -> None:
     """Write each buffer, then tell the hasher it may recycle it; after a failure, only keep that promise."""
+    writeback = files.Writeback()
     flushed: int | None = None
     while (item := todo.get()) is not None:
         buf, n = item
@@ -178,7 +179,7 @@ def _write(
                 out.write(memoryview(buf)[:n])
                 if out.tell() - flushed >= WRITEBACK:  # let the disk work while the network delivers the rest
                     out.flush()
-                    os.posix_fadvise(out.fileno(), flushed, out.tell() - flushed, os.POSIX_FADV_DONTNEED)
+                    writeback.start(out.fileno(), flushed, out.tell() - flushed)
                     flushed = out.tell()
             except BaseException as e:  # disk full, I/O error: stop the reader, re-raise there
                 failure.append(e)
