@@ -1,4 +1,5 @@
-"""Small durable-file helpers shared by hub and agent: secrets written 0600 atomically, directory fsync."""
+"""Small durable-file helpers shared by hub, agent and client: secrets written 0600 atomically, directory fsync,
+and the writeback hint that lets bulk writes reach the disk while they are still arriving."""
 
 from __future__ import annotations
 
