@@ -124,7 +124,9 @@ def download_legs(hub: HubClient, work: Path, entry: models.FileEntry, blob: Pat
     return took
 
 
-def one_round(hub: HubClient, work: Path, src: Path, entry: models.FileEntry, ref: str, i: int) -> dict[str, float]:
+def one_round(
+    hub: HubClient, work: Path, src: Path, entry: models.FileEntry, blob: Path, ref: str, i: int
+) -> dict[str, float]:
     """Upload (as version r<i>), every download leg, then drop the version so the next round uploads anew."""
     version = f"r{i}"
     hub.create_version("default", "bench", models.VersionCreate(version=version, files=[entry]))
@@ -134,7 +136,6 @@ def one_round(hub: HubClient, work: Path, src: Path, entry: models.FileEntry, re
     up = time.perf_counter() - t
     assert status.complete, status
     hub.commit_version("default", "bench", version)
-    blob = work / "hub" / "artifacts" / "sha256" / entry.sha256[:2] / entry.sha256
     took = {"up": up} | download_legs(hub, work, entry, blob, ref)
     hub.delete_version("default", "bench", version)  # the hub deletes the unreferenced blob
     return took
@@ -156,11 +157,12 @@ def main() -> None:
         hub = stack.enter_context(HubClient(url, token, timeout=600))
         # nginx serves the very file the hub stores, so both servers read the same bytes from the same cache.
         served = work / "hub" / "artifacts" / "sha256"
-        ref = f"{start_nginx(stack, work, served)}/{entry.sha256[:2]}/{entry.sha256}"
+        blob = served / entry.sha256[:2] / entry.sha256
+        ref = f"{start_nginx(stack, work, served)}/{blob.relative_to(served)}"
         legs = Legs()
         with _common.RssSampler(proc.pid) as rss:
             for i in range(args.rounds):  # interleaved, so both sides meet the same disk and page cache
-                legs.keep(**one_round(hub, work, src, entry, ref, i))
+                legs.keep(**one_round(hub, work, src, entry, blob, ref, i))
     report(size, entry.sha256, legs, rss.peak)
 
 

@@ -60,13 +60,14 @@ def _drop_database(psycopg: Any, server: str, name: str) -> None:
     (``ObjectInUse``). Both are transient: retry for a few seconds, then let the last error surface.
     """
     transient = (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse)
-    for attempt in range(50):
+    deadline = time.monotonic() + 5
+    while True:
         try:
             with psycopg.connect(server, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             return
         except transient:
-            if attempt == 49:
+            if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import os
 import sys
 from collections.abc import Callable
@@ -36,7 +37,9 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+@functools.cache
 def _sync_file_range() -> Callable[[int, int, int, int], int] | None:
+    """libc's ``sync_file_range`` on Linux (looked up once), else None."""
     if not sys.platform.startswith("linux"):
         return None
     try:
@@ -49,21 +52,17 @@ def _sync_file_range() -> Callable[[int, int, int, int], int] | None:
     return fn
 
 
-class Writeback:
-    """Starts the kernel writing a file's freshly written range to disk, without waiting, so that a
-    final ``fsync`` finds little left to do and the disk works while the caller produces the rest.
+def start_writeback(fd: int, offset: int, length: int) -> None:
+    """Start the kernel writing a file's freshly written range to disk, without waiting, so that a final
+    ``fsync`` finds little left to do and the disk works while the caller produces the rest.
 
-    Linux: ``sync_file_range(SYNC_FILE_RANGE_WRITE)``, which only queues the I/O. Elsewhere (or where
-    libc lacks it): ``posix_fadvise(DONTNEED)`` where available, else nothing. This is a throughput hint,
-    never a durability guarantee: callers still fsync before they rely on the bytes."""
-
-    def __init__(self) -> None:
-        self._sfr = _sync_file_range()
-
-    def start(self, fd: int, offset: int, length: int) -> None:
-        if length <= 0:
-            return
-        if self._sfr is not None and self._sfr(fd, offset, length, _SYNC_FILE_RANGE_WRITE) == 0:
-            return
-        if hasattr(os, "posix_fadvise"):
-            os.posix_fadvise(fd, offset, length, os.POSIX_FADV_DONTNEED)
+    Linux: ``sync_file_range(SYNC_FILE_RANGE_WRITE)``, which only queues the I/O; the pages stay cached.
+    Elsewhere (or where libc lacks it): ``posix_fadvise(DONTNEED)`` where available, else nothing. A
+    throughput hint, never a durability guarantee: callers still fsync before they rely on the bytes."""
+    if length <= 0:
+        return
+    sfr = _sync_file_range()
+    if sfr is not None and sfr(fd, offset, length, _SYNC_FILE_RANGE_WRITE) == 0:
+        return
+    if hasattr(os, "posix_fadvise"):
+        os.posix_fadvise(fd, offset, length, os.POSIX_FADV_DONTNEED)

@@ -30,7 +30,6 @@ class FsBlobStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.writeback = files.Writeback()
         (root / "sha256").mkdir(parents=True, exist_ok=True)
         (root / "partial").mkdir(parents=True, exist_ok=True)
 
@@ -164,7 +163,7 @@ class FsBlobWriter:
         if self._offset - self._written_back >= WRITEBACK_STEP:
             # The disk starts on these pages now, while the network delivers the rest. They stay cached (clean,
             # so reclaimable): a blob just uploaded is usually about to be served to a fleet.
-            self._store.writeback.start(self._fd, self._written_back, self._offset - self._written_back)
+            files.start_writeback(self._fd, self._written_back, self._offset - self._written_back)
             self._written_back = self._offset
 
     def _running_hash(self) -> BackgroundHash:

@@ -169,7 +169,6 @@ def _write(
     failure: list[BaseException],
 ) -> None:
     """Write each buffer, then tell the hasher it may recycle it; after a failure, only keep that promise."""
-    writeback = files.Writeback()
     flushed: int | None = None
     while (item := todo.get()) is not None:
         buf, n = item
@@ -179,7 +178,7 @@ def _write(
                 out.write(memoryview(buf)[:n])
                 if out.tell() - flushed >= WRITEBACK:  # let the disk work while the network delivers the rest
                     out.flush()
-                    writeback.start(out.fileno(), flushed, out.tell() - flushed)
+                    files.start_writeback(out.fileno(), flushed, out.tell() - flushed)
                     flushed = out.tell()
             except BaseException as e:  # disk full, I/O error: stop the reader, re-raise there
                 failure.append(e)

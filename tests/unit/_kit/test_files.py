@@ -14,16 +14,15 @@ from edgeplane._kit import files
 def test_writeback_leaves_bytes_intact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, native: bool) -> None:
     if not native:
         monkeypatch.setattr(files, "_sync_file_range", lambda: None)
-    wb = files.Writeback()
     data = os.urandom(3 * 1024 * 1024 + 17)
     path = tmp_path / "blob"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
     try:
         os.write(fd, data[: 2 * 1024 * 1024])
-        wb.start(fd, 0, 2 * 1024 * 1024)
+        files.start_writeback(fd, 0, 2 * 1024 * 1024)
         os.write(fd, data[2 * 1024 * 1024 :])
-        wb.start(fd, 2 * 1024 * 1024, len(data) - 2 * 1024 * 1024)
-        wb.start(fd, len(data), 0)  # nothing new: a no-op
+        files.start_writeback(fd, 2 * 1024 * 1024, len(data) - 2 * 1024 * 1024)
+        files.start_writeback(fd, len(data), 0)  # nothing new: a no-op
         os.fsync(fd)
     finally:
         os.close(fd)
